@@ -1,0 +1,113 @@
+/*
+ * app.c -- the application and its root supervisor, tcp_server_app.
+ *
+ * The root is the process the user started. It stays in the foreground,
+ * owns the listening socket and both ends of the hand-off channel, and
+ * supervises the listener and the client supervisor one_for_one. It is a
+ * child subreaper, so the workers of a client supervisor that died are
+ * reaped here instead of lingering as zombies of init.
+ *
+ * The tree is data: the table below is OTP's init/1.
+ */
+#include <sys/prctl.h>
+#include <sys/socket.h>
+
+#include <err.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sysexits.h>
+
+#include "app.h"
+#include "client_sup.h"
+#include "listener.h"
+#include "log.h"
+#include "proc.h"
+#include "reason.h"
+#include "report.h"
+#include "sup.h"
+#include "tree.h"
+
+static void
+app_report_exit(const char *reason)
+{
+	struct report r = report_app_exit("tcp_server", reason, "temporary");
+
+	log_report(&r);
+}
+
+static void
+tree_init(struct tree *t, const struct options *o)
+{
+	int pair[2];
+
+	t->opts = o;
+	t->listen_fd = -1;
+	snprintf(t->listener_mfa, sizeof(t->listener_mfa),
+	    "{tcp_listener,start_link,[%d,tcp_echo_fsm]}", addr_port(&o->listen));
+	/* Sequenced packets: one socket per message, no stream to resync. */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == -1)
+		err(EX_OSERR, "socketpair");
+	t->handoff_send = pair[0];
+	t->handoff_recv = pair[1];
+	if (fcntl(t->handoff_recv, F_SETFL, O_NONBLOCK) == -1)
+		err(EX_OSERR, "fcntl");
+}
+
+int
+app_run(const struct options *o)
+{
+	static struct tree t;
+	const struct child_spec children[] = {
+		{
+			.id = "tcp_server_sup",	/* the tutorial's name for it */
+			.mfa = t.listener_mfa,
+			.modules = "[tcp_listener]",
+			.restart = RESTART_PERMANENT,
+			.shutdown = o->shutdown,
+			.type = CHILD_WORKER,
+			.setup = listener_setup,
+			.start = listener_start,
+			.arg = &t,
+		},
+		{
+			.id = "tcp_client_sup",
+			.mfa = "{supervisor,start_link,[{local,tcp_client_sup},"
+			    "tcp_server_app,[tcp_echo_fsm]]}",
+			.modules = "[]",
+			.restart = RESTART_PERMANENT,
+			.shutdown = SHUTDOWN_INFINITY,
+			.type = CHILD_SUPERVISOR,
+			.start = client_sup_start,
+			.arg = &t,
+		},
+	};
+	const struct sup_flags flags = {
+		.name = "tcp_server_app",
+		.strategy = SUP_ONE_FOR_ONE,
+		.intensity = o->intensity,
+		.period = o->period,
+	};
+	struct report started = report_progress_app("tcp_server", "nonode@nohost");
+	struct sup *root;
+	char why[160];
+
+	log_set_format(o->log_format);
+	signal(SIGPIPE, SIG_IGN);
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
+		warn("prctl(PR_SET_CHILD_SUBREAPER)");
+	tree_init(&t, o);
+	proc_title("tcp_server_app");
+	root = sup_create(&flags, children, sizeof(children) / sizeof(children[0]));
+	if (sup_start_children(root, why, sizeof(why)) == -1) {
+		app_report_exit(why);
+		return EX_UNAVAILABLE;
+	}
+	log_report(&started);
+	if (sup_run(root) == SUP_STOPPED) {
+		app_report_exit("stopped");
+		return EX_OK;
+	}
+	app_report_exit("shutdown");
+	return REASON_SHUTDOWN_STATUS;
+}

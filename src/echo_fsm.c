@@ -1,0 +1,213 @@
+/*
+ * echo_fsm.c -- tcp_echo_fsm: serves one connection, then exits.
+ *
+ * Like the tutorial's FSM it is born in WAIT_FOR_SOCKET and is handed its
+ * socket by tcp_client_sup; in WAIT_FOR_DATA it echoes every complete frame
+ * and re-arms the idle timer on every read. The idle timer also bounds a
+ * write to a peer that has stopped reading. It holds nothing but its socket:
+ * whatever a client sends, the worst it can do is end this process.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "echo_fsm.h"
+#include "fdpass.h"
+#include "frame.h"
+#include "log.h"
+#include "options.h"
+#include "proc.h"
+#include "report.h"
+
+/* Read size in raw mode, where a frame is whatever arrived. */
+#define RAW_CHUNK	65536
+
+/* How a connection ends; END_NONE: it goes on. */
+enum ending { END_NONE, END_CLOSED, END_TIMEOUT, END_TOO_BIG, END_ERROR };
+
+struct conn {
+	int			 fd;
+	int			 idle_ms;	/* -1: infinity */
+	struct frame_codec	 codec;
+	uint8_t			*buf;
+	size_t			 cap;
+	size_t			 len;
+	size_t			 too_big;	/* announced payload, on END_TOO_BIG */
+	int			 error;		/* errno, on END_ERROR */
+	char			 peer[ADDR_STRLEN];
+};
+
+static void __attribute__((format(printf, 2, 3)))
+say(enum report_kind kind, const char *fmt, ...)
+{
+	char msg[256];
+	struct report r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	r = report_message(kind, getpid(), msg);
+	log_report(&r);
+}
+
+/* Wait for fd to be ready; 0 on idle timeout. */
+static int
+wait_ready(const struct conn *c, short events)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = events };
+	int n;
+
+	do {
+		n = poll(&pfd, 1, c->idle_ms);
+	} while (n == -1 && errno == EINTR);
+	return n;
+}
+
+static enum ending
+write_all(struct conn *c, const uint8_t *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL);
+
+		if (n >= 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (errno == EPIPE || errno == ECONNRESET)
+			return END_CLOSED;
+		if (errno != EAGAIN && errno != EINTR) {
+			c->error = errno;
+			return END_ERROR;
+		}
+		if (wait_ready(c, POLLOUT) == 0)
+			return END_TIMEOUT;
+	}
+	return END_NONE;
+}
+
+/* Echo every complete frame at the start of the buffer, in one write. */
+static enum ending
+echo_frames(struct conn *c)
+{
+	size_t done = 0, flen;
+	enum frame_status st;
+	enum ending e = END_NONE;
+
+	while ((st = frame_next(&c->codec, c->buf + done, c->len - done,
+	    &flen)) == FRAME_COMPLETE)
+		done += flen;
+	/* Complete frames are contiguous and replies are the same bytes. */
+	if (done > 0)
+		e = write_all(c, c->buf, done);
+	memmove(c->buf, c->buf + done, c->len - done);
+	c->len -= done;
+	if (e == END_NONE && st == FRAME_TOO_BIG) {
+		c->too_big = flen;
+		return END_TOO_BIG;
+	}
+	return e;
+}
+
+static enum ending
+serve(struct conn *c)
+{
+	for (;;) {
+		ssize_t n;
+		enum ending e;
+
+		if (wait_ready(c, POLLIN) == 0)
+			return END_TIMEOUT;
+		n = read(c->fd, c->buf + c->len, c->cap - c->len);
+		if (n == 0)
+			return END_CLOSED;	/* a partial frame is dropped */
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			if (errno == ECONNRESET)
+				return END_CLOSED;
+			c->error = errno;
+			return END_ERROR;
+		}
+		c->len += (size_t)n;
+		if ((e = echo_frames(c)) != END_NONE)
+			return e;
+	}
+}
+
+static int
+finish(const struct conn *c, enum ending e)
+{
+	switch (e) {
+	case END_CLOSED:
+		say(REPORT_INFO, "Client %s disconnected.", c->peer);
+		return 0;
+	case END_TIMEOUT:
+		say(REPORT_ERROR, "Client connection timeout - closing.");
+		return 0;
+	case END_TOO_BIG:
+		if (c->codec.mode == FRAME_LINE)
+			say(REPORT_ERROR, "Client %s sent a line longer than %zu"
+			    " bytes (emsgsize) - closing.", c->peer,
+			    c->codec.max_payload);
+		else
+			say(REPORT_ERROR, "Client %s sent a frame of %zu bytes, over"
+			    " the limit of %zu (emsgsize) - closing.", c->peer,
+			    c->too_big, c->codec.max_payload);
+		return 0;
+	default:
+		say(REPORT_ERROR, "Client %s: %s - closing.", c->peer,
+		    strerror(c->error));
+		return 1;
+	}
+}
+
+static void
+conn_init(struct conn *c, const struct options *o, int fd)
+{
+	struct addr peer = { .len = sizeof(peer.ss) };
+	char text[ADDR_STRLEN];
+
+	c->fd = fd;
+	c->idle_ms = o->idle_timeout == IDLE_INFINITY ? -1 :
+	    o->idle_timeout * 1000;
+	c->codec = frame_codec(o->packet, o->max_frame);
+	c->cap = o->packet == FRAME_RAW ? RAW_CHUNK :
+	    frame_header_len(o->packet) + c->codec.max_payload +
+	    (o->packet == FRAME_LINE);
+	if ((c->buf = malloc(c->cap)) == NULL)
+		_exit(1);
+	if (getpeername(fd, (struct sockaddr *)&peer.ss, &peer.len) == -1)
+		peer.ss.ss_family = AF_UNSPEC;
+	addr_format_tuple(&peer, c->peer, sizeof(c->peer));
+	addr_format(&peer, text, sizeof(text));
+	proc_title("tcp_echo_fsm %s", text);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+void
+echo_fsm_start(void *opts, void *channel)
+{
+	struct conn c = { .fd = -1 };
+	int fd, ch;
+
+	ch = proc_keep_only((int)(intptr_t)channel);
+	proc_unblock_signals();
+	proc_title("tcp_echo_fsm");
+	/* WAIT_FOR_SOCKET: nothing but the socket can arrive here. */
+	if ((fd = fdpass_recv(ch)) == -1)
+		_exit(errno == 0 ? 0 : 1);
+	close(ch);
+	conn_init(&c, opts, fd);
+	_exit(finish(&c, serve(&c)));
+}

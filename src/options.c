@@ -1,0 +1,198 @@
+/*
+ * options.c -- parse tcpsup's command line. Numbers go through strtonum(3)
+ * so that every bad value gets a clear message instead of a silent 0.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+#define MAX_FRAME_LIMIT		(64 * 1024 * 1024)
+
+const char options_usage[] =
+"usage: tcpsup [-hV] [-l address:port] [-p port] [--packet 0|1|2|4|line]\n"
+"              [--max-frame bytes] [--idle-timeout seconds|infinity]\n"
+"              [--intensity restarts] [--period seconds]\n"
+"              [--shutdown-timeout ms|brutal_kill|infinity]\n"
+"              [--backlog n] [--log-format sasl|json]\n"
+"\n"
+"  -l, --listen ADDR:PORT     address to listen on (127.0.0.1:2222; [::1]:2222)\n"
+"  -p, --port PORT            port to listen on, 0 for any free one (2222)\n"
+"      --packet MODE          framing, as gen_tcp's {packet,N} (2)\n"
+"      --max-frame BYTES      longest frame a client may send (65535)\n"
+"      --idle-timeout SECS    close a connection idle this long (120)\n"
+"      --intensity N          restarts allowed in a period (5)\n"
+"      --period SECS          the restart intensity period (60)\n"
+"      --shutdown-timeout MS  grace before a stopped child is killed (2000)\n"
+"      --backlog N            listen backlog (30)\n"
+"      --log-format FORMAT    reports as classic SASL text or JSON lines (sasl)\n"
+"  -h, --help                 print this help and exit\n"
+"  -V, --version              print the version and exit\n";
+
+enum {
+	OPT_PACKET = 256, OPT_MAX_FRAME, OPT_IDLE, OPT_INTENSITY, OPT_PERIOD,
+	OPT_SHUTDOWN, OPT_BACKLOG, OPT_LOG_FORMAT
+};
+
+static const struct option longopts[] = {
+	{ "listen", required_argument, NULL, 'l' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "packet", required_argument, NULL, OPT_PACKET },
+	{ "max-frame", required_argument, NULL, OPT_MAX_FRAME },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+	{ "intensity", required_argument, NULL, OPT_INTENSITY },
+	{ "period", required_argument, NULL, OPT_PERIOD },
+	{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN },
+	{ "backlog", required_argument, NULL, OPT_BACKLOG },
+	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void
+options_defaults(struct options *o)
+{
+	const char *errstr;
+
+	memset(o, 0, sizeof(*o));
+	addr_parse("127.0.0.1:2222", &o->listen, &errstr);
+	o->packet = FRAME_2;
+	o->max_frame = 65535;
+	o->idle_timeout = 120;
+	o->intensity = 5;
+	o->period = 60;
+	o->shutdown = 2000;
+	o->backlog = 30;
+	o->log_format = REPORT_SASL;
+}
+
+struct parse {
+	char	*err;
+	size_t	 errsize;
+	int	 failed;
+};
+
+static long long
+number(struct parse *p, const char *name, const char *arg, long long min,
+    long long max)
+{
+	const char *errstr = NULL;
+	long long n = strtonum(arg, min, max, &errstr);
+
+	if (errstr != NULL && !p->failed) {
+		snprintf(p->err, p->errsize, "--%s '%s': %s (%lld to %lld)",
+		    name, arg, errstr, min, max);
+		p->failed = 1;
+	}
+	return n;
+}
+
+static void
+fail(struct parse *p, const char *fmt, const char *a, const char *b)
+{
+	if (!p->failed)
+		snprintf(p->err, p->errsize, fmt, a, b);
+	p->failed = 1;
+}
+
+static void
+parse_shutdown(struct parse *p, const char *arg, struct options *o)
+{
+	if (strcmp(arg, "brutal_kill") == 0)
+		o->shutdown = SHUTDOWN_BRUTAL_KILL;
+	else if (strcmp(arg, "infinity") == 0)
+		o->shutdown = SHUTDOWN_INFINITY;
+	else
+		o->shutdown = (int)number(p, "shutdown-timeout", arg, 0, 3600000);
+}
+
+static void
+parse_one(struct parse *p, int ch, const char *arg, struct options *o,
+    int *port)
+{
+	const char *errstr;
+
+	switch (ch) {
+	case 'l':
+		if (addr_parse(arg, &o->listen, &errstr) == -1)
+			fail(p, "--listen '%s': %s", arg, errstr);
+		break;
+	case 'p':
+		*port = (int)number(p, "port", arg, 0, 65535);
+		break;
+	case OPT_PACKET:
+		if (frame_mode_parse(arg, &o->packet) == -1)
+			fail(p, "--%s '%s': expected 0, 1, 2, 4 or line", "packet", arg);
+		break;
+	case OPT_MAX_FRAME:
+		o->max_frame = (size_t)number(p, "max-frame", arg, 1, MAX_FRAME_LIMIT);
+		break;
+	case OPT_IDLE:
+		if (strcmp(arg, "infinity") == 0)
+			o->idle_timeout = IDLE_INFINITY;
+		else
+			o->idle_timeout = (int)number(p, "idle-timeout", arg, 1, 2000000);
+		break;
+	case OPT_INTENSITY:
+		o->intensity = (int)number(p, "intensity", arg, 0, 100000);
+		break;
+	case OPT_PERIOD:
+		o->period = (int)number(p, "period", arg, 1, 100000000);
+		break;
+	case OPT_SHUTDOWN:
+		parse_shutdown(p, arg, o);
+		break;
+	case OPT_BACKLOG:
+		o->backlog = (int)number(p, "backlog", arg, 1, 65535);
+		break;
+	case OPT_LOG_FORMAT:
+		if (strcmp(arg, "sasl") == 0)
+			o->log_format = REPORT_SASL;
+		else if (strcmp(arg, "json") == 0)
+			o->log_format = REPORT_JSON;
+		else
+			fail(p, "--%s '%s': expected sasl or json", "log-format", arg);
+		break;
+	}
+}
+
+enum options_result
+options_parse(int argc, char **argv, struct options *o, char *err,
+    size_t errsize)
+{
+	struct parse p = { .err = err, .errsize = errsize };
+	int ch, port = -1;
+
+	err[0] = '\0';
+	optind = 0;	/* glibc: start over, so the parser can run twice */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":hVl:p:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			return OPTIONS_HELP;
+		case 'V':
+			return OPTIONS_VERSION;
+		case ':':
+			fail(&p, "%s%s: missing value", "", argv[optind - 1]);
+			return OPTIONS_ERROR;
+		case '?':
+			fail(&p, "%s%s: unknown option", "", argv[optind - 1]);
+			return OPTIONS_ERROR;
+		default:
+			parse_one(&p, ch, optarg, o, &port);
+			if (p.failed)
+				return OPTIONS_ERROR;
+		}
+	}
+	if (optind < argc) {
+		fail(&p, "%s'%s': unexpected argument", "", argv[optind]);
+		return OPTIONS_ERROR;
+	}
+	if (port != -1)
+		addr_set_port(&o->listen, port);
+	return OPTIONS_RUN;
+}

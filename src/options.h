@@ -1,0 +1,53 @@
+/*
+ * options.h -- tcpsup's command line, parsed into a plain struct. Pure
+ * apart from getopt's own state; main() prints and exits.
+ */
+#ifndef TCPSUP_OPTIONS_H
+#define TCPSUP_OPTIONS_H
+
+#include <stddef.h>
+
+#include "addr.h"
+#include "frame.h"
+#include "report.h"
+
+/* Shutdown specs other than a timeout in milliseconds. */
+#define SHUTDOWN_BRUTAL_KILL	(-1)
+#define SHUTDOWN_INFINITY	(-2)
+
+/* --idle-timeout infinity */
+#define IDLE_INFINITY		0
+
+struct options {
+	struct addr		listen;
+	enum frame_mode		packet;
+	size_t			max_frame;
+	int			idle_timeout;	/* seconds, or IDLE_INFINITY */
+	int			intensity;
+	int			period;		/* seconds */
+	int			shutdown;	/* ms, or SHUTDOWN_* */
+	int			backlog;
+	enum report_format	log_format;
+};
+
+enum options_result {
+	OPTIONS_RUN,
+	OPTIONS_HELP,
+	OPTIONS_VERSION,
+	OPTIONS_ERROR
+};
+
+/* The tutorial's values: 127.0.0.1:2222, {packet,2}, 120 s, 5 in 60 s. */
+void	options_defaults(struct options *);
+
+/*
+ * Parse argv into opts (which starts from options_defaults). On
+ * OPTIONS_ERROR, err holds one line saying what is wrong.
+ */
+enum options_result options_parse(int argc, char **argv, struct options *,
+	    char *err, size_t errsize);
+
+/* The usage text, for --help and after an error. */
+extern const char options_usage[];
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * proc.c -- linked forks, process titles and descriptor hygiene.
+ */
+#include <sys/prctl.h>
+
+#include <err.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+static void
+reset_dispositions(void)
+{
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+
+	sigemptyset(&sa.sa_mask);
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		/* SIGPIPE stays ignored: a closed peer is an error, not a death. */
+		if (sig == SIGPIPE)
+			continue;
+		sigaction(sig, &sa, NULL);
+	}
+}
+
+pid_t
+proc_fork_linked(void)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+		_exit(127);
+	/* The parent may have died before prctl: then nobody would kill us. */
+	if (getppid() != parent)
+		_exit(127);
+	reset_dispositions();
+	return 0;
+}
+
+void
+proc_block_signals(sigset_t *blocked)
+{
+	sigemptyset(blocked);
+	sigaddset(blocked, SIGCHLD);
+	sigaddset(blocked, SIGTERM);
+	sigaddset(blocked, SIGINT);
+	sigaddset(blocked, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, blocked, NULL) == -1)
+		err(1, "sigprocmask");
+}
+
+void
+proc_unblock_signals(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+void
+proc_title(const char *fmt, ...)
+{
+	char title[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(title, sizeof(title), fmt, ap);
+	va_end(ap);
+	setproctitle("-tcpsup: %s", title);
+}
+
+int
+proc_keep_only(int fd)
+{
+	if (fd != 3) {
+		if (dup2(fd, 3) == -1)
+			err(1, "dup2");
+	}
+	closefrom(4);
+	return 3;
+}

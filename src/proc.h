@@ -1,0 +1,37 @@
+/*
+ * proc.h -- process plumbing shared by every role: linked forks, titles,
+ * signal masks, descriptor hygiene.
+ */
+#ifndef TCPSUP_PROC_H
+#define TCPSUP_PROC_H
+
+#include <sys/types.h>
+
+#include <signal.h>
+
+/*
+ * fork(2) a child linked to the caller: the child gets SIGKILL when the
+ * caller dies (PR_SET_PDEATHSIG, with the race against an already dead
+ * parent checked), and starts with default signal dispositions and the
+ * caller's signal mask, which it must restore with proc_unblock_signals()
+ * or replace. Returns as fork(2) does.
+ */
+pid_t	proc_fork_linked(void);
+
+/* Block the signals a supervisor reads from its signalfd. */
+void	proc_block_signals(sigset_t *blocked);
+
+/* Unblock everything: what a worker does first. */
+void	proc_unblock_signals(void);
+
+/* Name this process in ps(1): "tcpsup: <fmt>". */
+void	proc_title(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+
+/*
+ * Keep only stdin, stdout, stderr and fd, which becomes descriptor 3.
+ * Returns 3. For a forked child that must not hold its parent's sockets.
+ */
+int	proc_keep_only(int fd);
+
+#endif

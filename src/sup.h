@@ -1,0 +1,92 @@
+/*
+ * sup.h -- the supervisor engine: OTP's supervisor behaviour for Unix
+ * processes.
+ *
+ * One engine serves every supervisor of the tree, as OTP has one
+ * supervisor module: child specs, restart types, the restart intensity
+ * window, the shutdown protocol and the reports live here and nowhere else.
+ * It knows nothing about TCP; a role gives it a table of child specs and,
+ * if it needs to, descriptors to watch in its event loop.
+ */
+#ifndef TCPSUP_SUP_H
+#define TCPSUP_SUP_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+
+#include "options.h"	/* SHUTDOWN_BRUTAL_KILL, SHUTDOWN_INFINITY */
+
+enum restart_type { RESTART_PERMANENT, RESTART_TRANSIENT, RESTART_TEMPORARY };
+enum child_type { CHILD_WORKER, CHILD_SUPERVISOR };
+enum sup_strategy { SUP_ONE_FOR_ONE, SUP_SIMPLE_ONE_FOR_ONE };
+
+struct child_spec {
+	const char		*id;		/* NULL prints as undefined */
+	const char		*mfa;		/* {M,F,Args}, for reports */
+	const char		*modules;	/* [Module], for which_children */
+	enum restart_type	 restart;
+	int			 shutdown;	/* ms, or SHUTDOWN_* */
+	enum child_type		 type;
+	/*
+	 * Runs in the supervisor before each fork; may fail with an atom in
+	 * reason (a start_error). NULL if there is nothing to prepare.
+	 */
+	int			(*setup)(void *arg, char *reason, size_t size);
+	/*
+	 * Runs in the child and must not return. extra is what
+	 * sup_start_child() was given (OTP's extra args of a
+	 * simple_one_for_one child), NULL for static children. It starts with
+	 * the supervisor's signals still blocked: a nested supervisor keeps
+	 * them so, anything else calls proc_unblock_signals().
+	 */
+	void			(*start)(void *arg, void *extra);
+	void			*arg;
+};
+
+struct sup_flags {
+	const char		*name;		/* registered name */
+	enum sup_strategy	 strategy;
+	int			 intensity;
+	int			 period;	/* seconds */
+};
+
+enum sup_exit {
+	SUP_STOPPED,	/* told to stop (SIGTERM, SIGINT, SIGHUP) */
+	SUP_GAVE_UP	/* reached its restart intensity */
+};
+
+struct sup;
+
+/*
+ * Create a supervisor in this process: block its signals and open its
+ * event loop. For SUP_SIMPLE_ONE_FOR_ONE, specs is the one template.
+ * Exits on failure: a supervisor that cannot be built has nothing to save.
+ */
+struct sup *sup_create(const struct sup_flags *,
+	    const struct child_spec *specs, size_t nspecs);
+
+/*
+ * Start the static children in order, each with a PROGRESS REPORT. On a
+ * failed start: a start_error report, the children already started are
+ * stopped, why gets {shutdown,{failed_to_start_child,Id,Reason}}, -1.
+ */
+int	sup_start_children(struct sup *, char *why, size_t size);
+
+/* simple_one_for_one: start one child from the template, with extra. */
+pid_t	sup_start_child(struct sup *, void *extra);
+
+/* Call on_ready(ctx) from the event loop whenever fd is readable. */
+void	sup_watch(struct sup *, int fd, void (*on_ready)(void *), void *ctx);
+void	sup_unwatch(struct sup *, int fd);
+
+/* Run until told to stop or until the restart intensity is reached. */
+enum sup_exit sup_run(struct sup *);
+
+/* The reports' term for this supervisor: {local,Name}. */
+const char *sup_term(const struct sup *);
+
+/* Children alive right now. */
+size_t	sup_count_children(const struct sup *);
+
+#endif

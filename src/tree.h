@@ -1,0 +1,22 @@
+/*
+ * tree.h -- what the root keeps for the whole life of the application and
+ * hands to each of its children: the listening socket and both ends of the
+ * hand-off channel. Because the root holds them, a restarted listener or
+ * client supervisor picks up exactly where the dead one stopped.
+ */
+#ifndef TCPSUP_TREE_H
+#define TCPSUP_TREE_H
+
+#include "addr.h"
+#include "options.h"
+
+struct tree {
+	const struct options	*opts;
+	int			 listen_fd;	/* -1 until the listener's setup */
+	int			 handoff_send;	/* the listener's end */
+	int			 handoff_recv;	/* tcp_client_sup's end */
+	char			 bound[ADDR_STRLEN];	/* what listen_fd is bound to */
+	char			 listener_mfa[96];
+};
+
+#endif
