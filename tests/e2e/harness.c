@@ -1,0 +1,435 @@
+/*
+ * harness.c -- drive the real tcpsup binary for the end-to-end suites.
+ */
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+die(const char *what)
+{
+	perror(what);
+	abort();
+}
+
+static void
+remember(struct tcpsup *ts, pid_t pid)
+{
+	for (size_t i = 0; i < ts->nseen; i++)
+		if (ts->seen[i] == pid)
+			return;
+	if (ts->nseen < TS_MAX_PIDS)
+		ts->seen[ts->nseen++] = pid;
+}
+
+void
+ts_spawn(struct tcpsup *ts, const char *const *args)
+{
+	const char *bin = getenv("TCPSUP_BIN");
+	const char *argv[64] = { "tcpsup", "-l", "127.0.0.1:0" };
+	size_t n = 3;
+	pid_t parent = getpid();
+	char path[] = "/tmp/tcpsup-e2e-XXXXXX";
+	int logfd;
+
+	if (bin == NULL)
+		bin = "build/src/tcpsup";
+	for (; args != NULL && *args != NULL && n < 63; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	memset(ts, 0, sizeof(*ts));
+	/*
+	 * A file, not a pipe: the daemon's reports must never block on a test
+	 * that is busy elsewhere. O_APPEND keeps each report's write whole.
+	 */
+	if ((logfd = mkostemp(path, O_APPEND | O_CLOEXEC)) == -1)
+		die("mkostemp");
+	unlink(path);
+	if ((ts->pid = fork()) == -1)
+		die("fork");
+	if (ts->pid == 0) {
+		/* If the test dies, so does its daemon, and with it the tree. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		dup2(logfd, STDERR_FILENO);
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	ts->err_fd = logfd;
+	remember(ts, ts->pid);
+}
+
+void
+ts_start(struct tcpsup *ts, const char *const *args)
+{
+	const char *p;
+
+	ts_spawn(ts, args);
+	if (!ts_wait_log(ts, 0, "application: tcp_server", 5000) &&
+	    !ts_wait_log(ts, 0, "\"application\":\"tcp_server\"", 100)) {
+		fprintf(stderr, "tcpsup did not start:\n%s\n", ts->log);
+		abort();
+	}
+	if ((p = ts_find(ts, 0, "127.0.0.1:")) == NULL) {
+		fprintf(stderr, "no listening address in:\n%s\n", ts->log);
+		abort();
+	}
+	ts->port = atoi(p + strlen("127.0.0.1:"));
+}
+
+/* Take in what the daemon wrote since; if nothing, wait up to timeout_ms. */
+static bool
+read_some(struct tcpsup *ts, int timeout_ms)
+{
+	ssize_t n;
+
+	if (ts->cap - ts->len < 4096) {
+		ts->cap = ts->cap * 2 + 8192;
+		if ((ts->log = realloc(ts->log, ts->cap)) == NULL)
+			die("realloc");
+	}
+	n = pread(ts->err_fd, ts->log + ts->len, ts->cap - ts->len - 1,
+	    (off_t)ts->len);
+	if (n <= 0) {
+		poll(NULL, 0, timeout_ms < 5 ? timeout_ms : 5);
+		return false;
+	}
+	ts->len += (size_t)n;
+	ts->log[ts->len] = '\0';
+	return true;
+}
+
+const char *
+ts_find(const struct tcpsup *ts, size_t from, const char *needle)
+{
+	if (ts->log == NULL || from > ts->len)
+		return NULL;
+	return strstr(ts->log + from, needle);
+}
+
+bool
+ts_wait_log(struct tcpsup *ts, size_t from, const char *needle, int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+
+	for (;;) {
+		int64_t left = deadline - now_ms();
+
+		if (ts_find(ts, from, needle) != NULL)
+			return true;
+		if (left <= 0)
+			return false;
+		read_some(ts, (int)left);
+	}
+}
+
+bool
+ts_wait_exit(struct tcpsup *ts, int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+
+	while (!ts->exited) {
+		pid_t r = waitpid(ts->pid, &ts->status, WNOHANG);
+
+		if (r == ts->pid) {
+			ts->exited = true;
+			break;
+		}
+		if (now_ms() >= deadline)
+			return false;
+		read_some(ts, 20);
+	}
+	while (read_some(ts, 0))
+		;
+	return true;
+}
+
+static size_t
+walk(struct tcpsup *ts, pid_t pid)
+{
+	pid_t kids[TS_MAX_PIDS];
+	size_t n = ts_children(ts, pid, "", kids, TS_MAX_PIDS), total = n;
+
+	for (size_t i = 0; i < n; i++)
+		total += walk(ts, kids[i]);
+	return total;
+}
+
+void
+ts_cleanup(struct tcpsup *ts)
+{
+	if (ts->pid <= 0)
+		return;
+	if (!ts->exited) {
+		walk(ts, ts->pid);
+		kill(ts->pid, SIGKILL);
+		ts_wait_exit(ts, 5000);
+	}
+	/* Belt and braces: the links should already have done this. */
+	for (size_t i = 0; i < ts->nseen; i++) {
+		char title[256];
+
+		if (ts_title(ts->seen[i], title, sizeof(title)) &&
+		    strncmp(title, "tcpsup: ", 8) == 0)
+			kill(ts->seen[i], SIGKILL);
+	}
+	if (ts->err_fd > 0)
+		close(ts->err_fd);
+	free(ts->log);
+	ts->log = NULL;
+	ts->pid = 0;
+}
+
+bool
+ts_title(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return false;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return true;
+}
+
+size_t
+ts_children(struct tcpsup *ts, pid_t parent, const char *prefix, pid_t *out,
+    size_t max)
+{
+	char path[96], title[256];
+	size_t n = 0;
+	int pid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)parent,
+	    (int)parent);
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	while (n < max && fscanf(f, "%d", &pid) == 1) {
+		if (!ts_title(pid, title, sizeof(title)) ||
+		    strncmp(title, "tcpsup: ", 8) != 0 ||
+		    strncmp(title + 8, prefix, strlen(prefix)) != 0)
+			continue;
+		remember(ts, pid);
+		out[n++] = pid;
+	}
+	fclose(f);
+	return n;
+}
+
+pid_t
+ts_child(struct tcpsup *ts, pid_t parent, const char *prefix)
+{
+	pid_t pid;
+
+	return ts_children(ts, parent, prefix, &pid, 1) == 1 ? pid : 0;
+}
+
+pid_t
+ts_wait_child(struct tcpsup *ts, pid_t parent, const char *prefix, pid_t old,
+    int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+
+	do {
+		pid_t pid = ts_child(ts, parent, prefix);
+
+		if (pid != 0 && pid != old)
+			return pid;
+		poll(NULL, 0, 5);
+	} while (now_ms() < deadline);
+	return 0;
+}
+
+bool
+ts_alive(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* The state follows the last ')' of the command name. */
+	if ((p = strrchr(buf, ')')) == NULL || p[1] == '\0')
+		return false;
+	return p[2] != 'Z' && p[2] != 'X';
+}
+
+bool
+ts_wait_gone(pid_t pid, int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+
+	while (ts_alive(pid)) {
+		if (now_ms() >= deadline)
+			return false;
+		poll(NULL, 0, 5);
+	}
+	return true;
+}
+
+bool
+ts_all_gone(struct tcpsup *ts, int timeout_ms)
+{
+	for (size_t i = 0; i < ts->nseen; i++)
+		if (ts->seen[i] != ts->pid && !ts_wait_gone(ts->seen[i], timeout_ms))
+			return false;
+	return true;
+}
+
+int
+ts_connect(const struct tcpsup *ts)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = htons((uint16_t)ts->port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	struct timeval tv = { .tv_sec = 5 };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd == -1)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+int
+ts_local_port(int fd)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+
+	if (getsockname(fd, (struct sockaddr *)&sin, &len) == -1)
+		return -1;
+	return ntohs(sin.sin_port);
+}
+
+int
+ts_write(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+ssize_t
+ts_read_exact(int fd, void *buf, size_t n)
+{
+	char *p = buf;
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = recv(fd, p + got, n - got, 0);
+
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+int
+ts_send_frame(int fd, const void *payload, size_t len)
+{
+	unsigned char hdr[2] = { (unsigned char)(len >> 8), (unsigned char)len };
+
+	if (len > 0xffff || ts_write(fd, hdr, 2) == -1)
+		return -1;
+	return ts_write(fd, payload, len);
+}
+
+ssize_t
+ts_recv_frame(int fd, void *payload, size_t size)
+{
+	unsigned char hdr[2];
+	size_t len;
+
+	if (ts_read_exact(fd, hdr, 2) == -1)
+		return -1;
+	len = (size_t)hdr[0] << 8 | hdr[1];
+	if (len > size)
+		return -1;
+	if (len > 0 && ts_read_exact(fd, payload, len) == -1)
+		return -1;
+	return (ssize_t)len;
+}
+
+bool
+ts_closed_by_peer(int fd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char c;
+
+	if (poll(&pfd, 1, timeout_ms) <= 0)
+		return false;
+	return recv(fd, &c, 1, MSG_DONTWAIT) <= 0;
+}
+
+int
+ts_capture(const char *cmd, char *out, size_t size)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n;
+
+	if (p == NULL)
+		return -1;
+	n = fread(out, 1, size - 1, p);
+	out[n] = '\0';
+	return pclose(p);
+}

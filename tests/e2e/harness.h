@@ -1,0 +1,89 @@
+/*
+ * harness.h -- run the real tcpsup binary as a user would, for the
+ * end-to-end suites: start it on an ephemeral loopback port, read its
+ * reports, talk {packet,N} to it, find its processes in /proc, signal
+ * them, and make sure nothing it started outlives the test.
+ */
+#ifndef TCPSUP_HARNESS_H
+#define TCPSUP_HARNESS_H
+
+#include <sys/types.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define TS_MAX_PIDS	256
+
+struct tcpsup {
+	pid_t	 pid;		/* the root, tcp_server_app */
+	int	 err_fd;	/* its stderr: a file */
+	char	*log;		/* everything it wrote to stderr so far */
+	size_t	 len;
+	size_t	 cap;
+	int	 port;
+	int	 status;	/* wait status, once it exited */
+	bool	 exited;
+	pid_t	 seen[TS_MAX_PIDS];	/* every tree member ever looked at */
+	size_t	 nseen;
+};
+
+/*
+ * Start tcpsup -l 127.0.0.1:0 plus args (NULL-terminated) and wait for
+ * the application's start report. The child dies with the test process.
+ */
+void	ts_start(struct tcpsup *, const char *const *args);
+
+/* Start without waiting for anything (for failing starts). */
+void	ts_spawn(struct tcpsup *, const char *const *args);
+
+/* Wait until needle appears in stderr at or after offset from. */
+bool	ts_wait_log(struct tcpsup *, size_t from, const char *needle,
+	    int timeout_ms);
+
+/* Where needle first appears at or after from, or NULL. */
+const char *ts_find(const struct tcpsup *, size_t from, const char *needle);
+
+/* Wait for the root to exit; false on timeout. */
+bool	ts_wait_exit(struct tcpsup *, int timeout_ms);
+
+/* SIGKILL the root if it still runs, reap it, check its tree is gone. */
+void	ts_cleanup(struct tcpsup *);
+
+/* The direct children of pid whose title starts with "tcpsup: " prefix. */
+size_t	ts_children(struct tcpsup *, pid_t parent, const char *prefix,
+	    pid_t *out, size_t max);
+pid_t	ts_child(struct tcpsup *, pid_t parent, const char *prefix);
+
+/* Wait until parent has a child titled prefix that is not old. */
+pid_t	ts_wait_child(struct tcpsup *, pid_t parent, const char *prefix,
+	    pid_t old, int timeout_ms);
+
+/* Alive and not a zombie. */
+bool	ts_alive(pid_t);
+bool	ts_wait_gone(pid_t, int timeout_ms);
+
+/* Every process the test has seen in the tree is gone (within timeout). */
+bool	ts_all_gone(struct tcpsup *, int timeout_ms);
+
+/* A title as ps shows it. */
+bool	ts_title(pid_t, char *buf, size_t size);
+
+/* A blocking TCP connection to the daemon, with a receive timeout. */
+int	ts_connect(const struct tcpsup *);
+int	ts_local_port(int fd);
+
+/* Send a {packet,2} frame / read one back; -1 on error or timeout. */
+int	ts_send_frame(int fd, const void *payload, size_t len);
+ssize_t	ts_recv_frame(int fd, void *payload, size_t size);
+
+/* Write all / read exactly n bytes, with the socket's timeouts. */
+int	ts_write(int fd, const void *buf, size_t len);
+ssize_t	ts_read_exact(int fd, void *buf, size_t n);
+
+/* True if the peer closed (EOF or reset) within timeout_ms. */
+bool	ts_closed_by_peer(int fd, int timeout_ms);
+
+/* Run a shell command, capture its stdout (NUL-terminated). */
+int	ts_capture(const char *cmd, char *out, size_t size);
+
+#endif
