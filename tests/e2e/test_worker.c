@@ -1,0 +1,213 @@
+/*
+ * test_worker.c -- tcp_echo_fsm over real sockets: framing across reads,
+ * the other packet modes, the idle timeout, an oversized frame, a peer that
+ * stops reading, and JSON reports.
+ */
+#include <criterion/criterion.h>
+
+#include <sys/socket.h>
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static struct tcpsup ts;
+
+static void
+teardown(void)
+{
+	ts_cleanup(&ts);
+}
+
+TestSuite(worker, .fini = teardown, .timeout = 60);
+
+static int
+connected(void)
+{
+	int fd = ts_connect(&ts);
+
+	cr_assert(fd >= 0, "connect: %m");
+	return fd;
+}
+
+Test(worker, frames_split_and_merged_are_echoed_whole)
+{
+	const unsigned char two[] = { 0, 3, 'a', 'b', 'c', 0, 0, 0, 2, 'd', 'e' };
+	unsigned char buf[sizeof(two)];
+	int fd;
+
+	ts_start(&ts, NULL);
+	fd = connected();
+	/* One byte at a time: the header itself is split. */
+	for (size_t i = 0; i < 5; i++) {
+		cr_assert_eq(ts_write(fd, two + i, 1), 0);
+		poll(NULL, 0, 20);
+	}
+	cr_assert_eq(ts_read_exact(fd, buf, 5), 5);
+	cr_assert_arr_eq(buf, two, 5);
+	/* A zero-length frame and another frame in one write. */
+	cr_assert_eq(ts_write(fd, two + 5, 6), 0);
+	cr_assert_eq(ts_read_exact(fd, buf, 6), 6);
+	cr_assert_arr_eq(buf, two + 5, 6);
+	close(fd);
+}
+
+Test(worker, partial_frame_then_close_is_dropped)
+{
+	int fd;
+	size_t mark;
+
+	ts_start(&ts, NULL);
+	fd = connected();
+	cr_assert_eq(ts_write(fd, "\0\x10partial", 9), 0);
+	poll(NULL, 0, 50);
+	mark = ts.len;
+	close(fd);
+	cr_assert(ts_wait_log(&ts, mark, "Client {127,0,0,1} disconnected.\n", 3000),
+	    "%s", ts.log);
+	cr_assert_null(ts_find(&ts, 0, "SUPERVISOR REPORT"), "%s", ts.log);
+}
+
+static void
+echo_mode(const char *mode, const char *send, size_t len)
+{
+	const char *args[] = { "--packet", mode, NULL };
+	char buf[64];
+	int fd;
+
+	ts_start(&ts, args);
+	fd = connected();
+	cr_assert_eq(ts_write(fd, send, len), 0);
+	cr_assert_eq(ts_read_exact(fd, buf, len), (ssize_t)len);
+	cr_assert_arr_eq(buf, send, len);
+	close(fd);
+}
+
+Test(worker, packet_1)
+{
+	echo_mode("1", "\x03" "abc" "\x00", 5);
+}
+
+Test(worker, packet_4)
+{
+	echo_mode("4", "\0\0\0\x02hi\0\0\0\0", 10);
+}
+
+Test(worker, packet_line)
+{
+	echo_mode("line", "one\ntwo\n", 8);
+}
+
+Test(worker, packet_raw)
+{
+	echo_mode("0", "any bytes at all", 16);
+}
+
+Test(worker, idle_timeout_closes_with_report)
+{
+	const char *args[] = { "--idle-timeout", "1", NULL };
+	pid_t client_sup, worker;
+	char expect[128];
+	int fd;
+
+	ts_start(&ts, args);
+	fd = connected();
+	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	worker = ts_wait_child(&ts, client_sup, "tcp_echo_fsm 127", 0, 2000);
+	cr_assert(worker > 0);
+	snprintf(expect, sizeof(expect),
+	    "\n%d Client connection timeout - closing.\n", (int)worker);
+	cr_assert(ts_closed_by_peer(fd, 5000), "not closed after idle timeout");
+	cr_assert(ts_wait_log(&ts, 0, expect, 2000), "%s", ts.log);
+	cr_assert(ts_find(&ts, 0, "=ERROR REPORT==== ") != NULL);
+	/* It exited normal: a temporary child's clean exit is not reported. */
+	cr_assert(ts_wait_gone(worker, 2000));
+	cr_assert_null(ts_find(&ts, 0, "child_terminated"), "%s", ts.log);
+	close(fd);
+}
+
+Test(worker, idle_timeout_covers_a_peer_that_stops_reading)
+{
+	const char *args[] = { "--idle-timeout", "1", NULL };
+	char *frame = calloc(1, 65537);
+	int fd, small = 4096;
+	pid_t client_sup, worker;
+
+	ts_start(&ts, args);
+	fd = connected();
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	worker = ts_wait_child(&ts, client_sup, "tcp_echo_fsm 127", 0, 2000);
+	cr_assert(worker > 0);
+	/* Send far more than the socket buffers hold, and never read. */
+	frame[0] = (char)0xff, frame[1] = (char)0xff;
+	for (int i = 0; i < 64; i++) {
+		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+		if (poll(&pfd, 1, 200) <= 0)
+			break;
+		if (send(fd, frame, 65537, MSG_DONTWAIT | MSG_NOSIGNAL) <= 0)
+			break;
+	}
+	cr_assert(ts_wait_gone(worker, 8000), "worker blocked on write forever");
+	cr_assert(ts_wait_log(&ts, 0, "Client connection timeout - closing.", 1000),
+	    "%s", ts.log);
+	free(frame);
+	close(fd);
+}
+
+Test(worker, oversized_frame_closes_only_that_connection)
+{
+	const char *args[] = { "--max-frame", "16", NULL };
+	char buf[32];
+	int bad, good;
+
+	ts_start(&ts, args);
+	good = connected();
+	bad = connected();
+	cr_assert_eq(ts_write(bad, "\0\x11" "0123456789abcdefg", 19), 0);
+	cr_assert(ts_closed_by_peer(bad, 3000));
+	cr_assert(ts_wait_log(&ts, 0, "Client {127,0,0,1} sent a frame of 17 bytes,"
+	    " over the limit of 16 (emsgsize) - closing.\n", 2000), "%s", ts.log);
+	cr_assert(ts_find(&ts, 0, "=ERROR REPORT==== ") != NULL);
+	/* The neighbour and the supervisors carry on. */
+	cr_assert_eq(ts_send_frame(good, "0123456789abcdef", 16), 0);
+	cr_assert_eq(ts_recv_frame(good, buf, sizeof(buf)), 16);
+	cr_assert(ts_alive(ts_child(&ts, ts.pid, "tcp_client_sup")));
+	close(bad);
+	close(good);
+}
+
+Test(worker, json_reports)
+{
+	const char *args[] = { "--log-format", "json", NULL };
+	pid_t client_sup, worker;
+	char expect[512];
+	int fd;
+
+	ts_start(&ts, args);
+	cr_assert(ts_find(&ts, 0, "\"report\":\"progress_report\","
+	    "\"application\":\"tcp_server\",\"started_at\":\"nonode@nohost\"}\n"),
+	    "%s", ts.log);
+	fd = connected();
+	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	worker = ts_wait_child(&ts, client_sup, "tcp_echo_fsm 127", 0, 2000);
+	cr_assert(worker > 0);
+	cr_assert_eq(kill(worker, SIGKILL), 0);
+	snprintf(expect, sizeof(expect),
+	    "\"report\":\"supervisor_report\",\"supervisor\":\"{local,tcp_client_sup}\","
+	    "\"context\":\"child_terminated\",\"reason\":\"killed\",\"offender\":"
+	    "{\"pid\":%d,\"name\":\"undefined\",\"mfa\":\"{tcp_echo_fsm,start_link,[]}\","
+	    "\"restart_type\":\"temporary\",\"shutdown\":2000,\"child_type\":\"worker\"}}\n",
+	    (int)worker);
+	cr_assert(ts_wait_log(&ts, 0, expect, 3000), "%s", ts.log);
+	/* One object per line, nothing else. */
+	for (const char *line = ts.log; *line != '\0'; line = strchr(line, '\n') + 1)
+		cr_assert(strncmp(line, "{\"time\":\"", 9) == 0, "%s", line);
+	close(fd);
+}
