@@ -237,3 +237,32 @@ Test(restart, sixth_listener_crash_ends_the_application)
 	cr_assert(ts_closed_by_peer(fd, 1000));
 	close(fd);
 }
+
+Test(restart, root_kill_leaves_no_orphan)
+{
+	pid_t listener, client_sup, workers[2];
+	int fds[2];
+	char buf[8];
+
+	ts_start(&ts, NULL);
+	for (int i = 0; i < 2; i++) {
+		fds[i] = ts_connect(&ts);
+		cr_assert(fds[i] >= 0);
+		cr_assert_eq(ts_send_frame(fds[i], "hi", 2), 0);
+		cr_assert_eq(ts_recv_frame(fds[i], buf, sizeof(buf)), 2);
+	}
+	listener = ts_child(&ts, ts.pid, "tcp_listener");
+	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	cr_assert_eq(ts_children(&ts, client_sup, "tcp_echo_fsm", workers, 2), 2);
+
+	cr_assert_eq(kill(ts.pid, SIGKILL), 0);
+	cr_assert(ts_wait_exit(&ts, 5000));
+	/* Links: each process dies with its parent, down to the workers. */
+	cr_assert(ts_wait_gone(listener, 3000), "listener orphaned");
+	cr_assert(ts_wait_gone(client_sup, 3000), "tcp_client_sup orphaned");
+	for (int i = 0; i < 2; i++) {
+		cr_assert(ts_wait_gone(workers[i], 3000), "worker orphaned");
+		cr_assert(ts_closed_by_peer(fds[i], 2000));
+		close(fds[i]);
+	}
+}
