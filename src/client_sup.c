@@ -3,20 +3,32 @@
  *
  * A simple_one_for_one supervisor run by the generic engine, with one
  * temporary tcp_echo_fsm per connection. It reads accepted sockets from the
- * hand-off channel, which the root keeps open across its restarts, starts a
- * worker and gives it the socket over a private UNIX socket: the worker is
+ * hand-off channel, which the root keeps open across its restarts, and gives
+ * each one to a worker over that worker's private UNIX socket: a worker is
  * born in WAIT_FOR_SOCKET and the socket is its set_socket message.
+ *
+ * Because a worker can wait for its socket, a few are forked ahead of time
+ * (--spares): no fork stands between accept and the first echoed byte. The
+ * pool is refilled only while no socket waits in the hand-off channel, so
+ * forking never delays a connection that is already there. With --reuse, a
+ * worker whose client closed cleanly says so on the shared ready channel and
+ * goes back into the pool.
  */
 #include <sys/socket.h>
 
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "client_sup.h"
 #include "echo_fsm.h"
 #include "fdpass.h"
+#include "pidmap.h"
 #include "proc.h"
 #include "reason.h"
 #include "sup.h"
@@ -25,26 +37,133 @@
 /* Sockets taken per wake-up, so that SIGCHLD is read between bursts. */
 #define HANDOFF_BATCH	64
 
-struct client_sup {
-	struct sup	*sup;
-	int		 handoff;
+/* A worker whose private channel is still open here. */
+struct worker {
+	struct pidmap_entry	 entry;		/* first: the map hands it back */
+	int			 channel;
+	size_t			 idle_slot;	/* in idle[], if idle */
+	bool			 idle;
 };
 
-/* Start a worker and give it fd. The caller closes fd. */
+struct client_sup {
+	struct sup		*sup;
+	int			 handoff;
+	int			 ready;		/* reusable workers say they are idle */
+	struct pidmap		 workers;	/* pid -> struct worker */
+	struct worker		**idle;		/* waiting in WAIT_FOR_SOCKET */
+	size_t			 nidle;
+	size_t			 spares;	/* how many idle ones to keep */
+	size_t			 idle_cap;
+	bool			 reuse;
+	struct echo_fsm_conf	 conf;
+};
+
+static void
+idle_push(struct client_sup *cs, struct worker *w)
+{
+	if (cs->nidle == cs->idle_cap) {
+		size_t cap = cs->idle_cap * 2 + 16;
+		struct worker **p = reallocarray(cs->idle, cap, sizeof(*p));
+
+		if (p == NULL) {
+			warn("tcp_client_sup: idle pool");
+			return;
+		}
+		cs->idle = p;
+		cs->idle_cap = cap;
+	}
+	w->idle = true;
+	w->idle_slot = cs->nidle;
+	cs->idle[cs->nidle++] = w;
+}
+
+static void
+idle_remove(struct client_sup *cs, struct worker *w)
+{
+	struct worker *last = cs->idle[--cs->nidle];
+
+	cs->idle[w->idle_slot] = last;
+	last->idle_slot = w->idle_slot;
+	w->idle = false;
+}
+
+static void
+worker_drop(struct client_sup *cs, struct worker *w)
+{
+	if (w->idle)
+		idle_remove(cs, w);
+	pidmap_remove(&cs->workers, w->entry.pid);
+	close(w->channel);
+	free(w);
+}
+
+/* Fork a worker into WAIT_FOR_SOCKET and put it in the pool. */
+static struct worker *
+spawn(struct client_sup *cs)
+{
+	struct worker *w = calloc(1, sizeof(*w));
+	int pair[2];
+	pid_t pid;
+
+	if (w == NULL ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == -1) {
+		warn("tcp_client_sup: new worker");
+		free(w);
+		return NULL;
+	}
+	pid = sup_start_child(cs->sup, (void *)(intptr_t)pair[1]);
+	close(pair[1]);
+	if (pid == -1) {
+		close(pair[0]);
+		free(w);
+		return NULL;
+	}
+	w->entry.pid = pid;
+	w->channel = pair[0];
+	if (pidmap_insert(&cs->workers, &w->entry) == -1) {
+		close(w->channel);
+		free(w);
+		return NULL;	/* it gets EOF in WAIT_FOR_SOCKET and exits */
+	}
+	idle_push(cs, w);
+	return w;
+}
+
+/* set_socket: give fd to an idle worker, forking one if none waits. */
 static void
 serve(struct client_sup *cs, int fd)
 {
-	int pair[2];
+	for (;;) {
+		struct worker *w;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == -1) {
-		warn("tcp_client_sup: socketpair");
-		return;
+		if (cs->nidle == 0 && spawn(cs) == NULL)
+			return;	/* start_error reported; the client sees a close */
+		w = cs->idle[cs->nidle - 1];
+		idle_remove(cs, w);
+		if (fdpass_send(w->channel, fd) == 0) {
+			if (!cs->reuse)
+				worker_drop(cs, w);
+			return;
+		}
+		/* It died after it was pooled; its exit is not reaped yet. */
+		worker_drop(cs, w);
 	}
-	if (sup_start_child(cs->sup, (void *)(intptr_t)pair[1]) != -1 &&
-	    fdpass_send(pair[0], fd) == -1)
-		warn("tcp_client_sup: set_socket");
-	close(pair[0]);
-	close(pair[1]);
+}
+
+static bool
+handoff_waiting(const struct client_sup *cs)
+{
+	struct pollfd pfd = { .fd = cs->handoff, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) == 1;
+}
+
+static void
+refill(struct client_sup *cs)
+{
+	while (cs->nidle < cs->spares && !handoff_waiting(cs))
+		if (spawn(cs) == NULL)
+			return;
 }
 
 static void
@@ -60,17 +179,59 @@ on_handoff(void *ctx)
 				continue;
 			if (errno != EAGAIN && errno != EINTR)
 				warn("tcp_client_sup: hand-off");
-			return;
+			break;
 		}
 		serve(cs, fd);
 		close(fd);
 	}
+	refill(cs);
+}
+
+static void
+on_ready(void *ctx)
+{
+	struct client_sup *cs = ctx;
+	struct pidmap_entry *e;
+	pid_t pid;
+
+	while (recv(cs->ready, &pid, sizeof(pid), MSG_DONTWAIT) == sizeof(pid)) {
+		/* Unknown: it has exited since, and was dropped already. */
+		if ((e = pidmap_find(&cs->workers, pid)) != NULL &&
+		    !((struct worker *)e)->idle)
+			idle_push(cs, (struct worker *)e);
+	}
+}
+
+static void
+on_worker_exit(void *ctx, pid_t pid)
+{
+	struct client_sup *cs = ctx;
+	struct pidmap_entry *e = pidmap_find(&cs->workers, pid);
+
+	if (e != NULL)
+		worker_drop(cs, (struct worker *)e);
+	refill(cs);
+}
+
+static void
+open_ready_channel(struct client_sup *cs)
+{
+	int pair[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == -1)
+		err(1, "tcp_client_sup: socketpair");
+	cs->ready = pair[0];
+	cs->conf.ready = pair[1];
+	if (fcntl(cs->ready, F_SETFL, O_NONBLOCK) == -1)
+		err(1, "tcp_client_sup: fcntl");
+	sup_watch(cs->sup, cs->ready, on_ready, cs);
 }
 
 void
 client_sup_start(void *arg, void *extra)
 {
 	const struct tree *t = arg;
+	static struct client_sup cs;
 	const struct child_spec worker = {
 		.id = NULL,
 		.mfa = "{tcp_echo_fsm,start_link,[]}",
@@ -79,7 +240,7 @@ client_sup_start(void *arg, void *extra)
 		.shutdown = t->opts->shutdown,
 		.type = CHILD_WORKER,
 		.start = echo_fsm_start,
-		.arg = (void *)t->opts,
+		.arg = &cs.conf,
 	};
 	const struct sup_flags flags = {
 		.name = "tcp_client_sup",
@@ -87,15 +248,24 @@ client_sup_start(void *arg, void *extra)
 		.intensity = t->opts->intensity,
 		.period = t->opts->period,
 	};
-	struct client_sup cs = { .handoff = t->handoff_recv };
 
 	(void)extra;
 	setpgid(0, 0);	/* the terminal's ^C is for the root alone */
 	close(t->listen_fd);
 	close(t->handoff_send);
 	proc_title("tcp_client_sup");
+	cs.handoff = t->handoff_recv;
+	cs.spares = (size_t)t->opts->spares;
+	cs.reuse = t->opts->reuse > 0;
+	cs.conf = (struct echo_fsm_conf){ .opts = t->opts, .ready = -1 };
+	if (pidmap_init(&cs.workers) == -1)
+		err(1, "tcp_client_sup");
 	cs.sup = sup_create(&flags, &worker, 1);
+	sup_on_exit(cs.sup, on_worker_exit, &cs);
 	sup_watch(cs.sup, cs.handoff, on_handoff, &cs);
+	if (cs.reuse)
+		open_ready_channel(&cs);
+	refill(&cs);
 	sup_run(cs.sup);
 	/* Stopped or gave up, OTP says shutdown either way. */
 	_exit(REASON_SHUTDOWN_STATUS);

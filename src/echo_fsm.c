@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,13 +180,15 @@ conn_init(struct conn *c, const struct options *o, int fd)
 	char text[ADDR_STRLEN];
 
 	c->fd = fd;
+	c->len = 0;
 	c->idle_ms = o->idle_timeout == IDLE_INFINITY ? -1 :
 	    o->idle_timeout * 1000;
 	c->codec = frame_codec(o->packet, o->max_frame);
 	c->cap = o->packet == FRAME_RAW ? RAW_CHUNK :
 	    frame_header_len(o->packet) + c->codec.max_payload +
 	    (o->packet == FRAME_LINE);
-	if ((c->buf = malloc(c->cap)) == NULL)
+	/* Untouched pages cost nothing: only what a client sends is paid for. */
+	if (c->buf == NULL && (c->buf = malloc(c->cap)) == NULL)
 		_exit(1);
 	if (getpeername(fd, (struct sockaddr *)&peer.ss, &peer.len) == -1)
 		peer.ss.ss_family = AF_UNSPEC;
@@ -195,19 +198,39 @@ conn_init(struct conn *c, const struct options *o, int fd)
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
-void
-echo_fsm_start(void *opts, void *channel)
+/* --reuse: tell tcp_client_sup this worker waits for a socket again. */
+static bool
+back_to_pool(int ready)
 {
-	struct conn c = { .fd = -1 };
-	int fd, ch;
+	pid_t pid = getpid();
 
-	ch = proc_keep_only((int)(intptr_t)channel);
+	proc_title("tcp_echo_fsm");
+	return send(ready, &pid, sizeof(pid), MSG_NOSIGNAL) == sizeof(pid);
+}
+
+void
+echo_fsm_start(void *arg, void *channel)
+{
+	const struct echo_fsm_conf *conf = arg;
+	const int keep[] = { (int)(intptr_t)channel, conf->ready };
+	const int ch = 3, ready = conf->ready == -1 ? -1 : 4;
+	struct conn c = { .fd = -1 };
+	enum ending e;
+	int fd, status;
+
+	proc_keep_only(keep, ready == -1 ? 1 : 2);
 	proc_unblock_signals();
 	proc_title("tcp_echo_fsm");
-	/* WAIT_FOR_SOCKET: nothing but the socket can arrive here. */
-	if ((fd = fdpass_recv(ch)) == -1)
-		_exit(errno == 0 ? 0 : 1);
-	close(ch);
-	conn_init(&c, opts, fd);
-	_exit(finish(&c, serve(&c)));
+	for (int served = 1;; served++) {
+		/* WAIT_FOR_SOCKET: nothing but a socket can arrive here. */
+		if ((fd = fdpass_recv(ch)) == -1)
+			_exit(errno == 0 ? 0 : 1);
+		conn_init(&c, conf->opts, fd);
+		e = serve(&c);
+		status = finish(&c, e);
+		close(fd);
+		if (e != END_CLOSED || ready == -1 ||
+		    served > conf->opts->reuse || !back_to_pool(ready))
+			_exit(status);
+	}
 }

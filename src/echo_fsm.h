@@ -4,10 +4,18 @@
 #ifndef TCPSUP_ECHO_FSM_H
 #define TCPSUP_ECHO_FSM_H
 
+#include "options.h"
+
+/* What every worker of a tcp_client_sup shares. */
+struct echo_fsm_conf {
+	const struct options	*opts;
+	int			 ready;	/* --reuse: where to say "idle again" */
+};
+
 /*
- * opts is the struct options; channel is the descriptor (cast) on which
- * the socket will arrive.
+ * conf is the struct echo_fsm_conf; channel is the descriptor (cast) on
+ * which sockets arrive.
  */
-void	echo_fsm_start(void *opts, void *channel) __attribute__((noreturn));
+void	echo_fsm_start(void *conf, void *channel) __attribute__((noreturn));
 
 #endif

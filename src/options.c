@@ -17,7 +17,8 @@ const char options_usage[] =
 "              [--max-frame bytes] [--idle-timeout seconds|infinity]\n"
 "              [--intensity restarts] [--period seconds]\n"
 "              [--shutdown-timeout ms|brutal_kill|infinity]\n"
-"              [--backlog n] [--log-format sasl|json]\n"
+"              [--backlog n] [--spares n] [--reuse n]\n"
+"              [--log-format sasl|json]\n"
 "\n"
 "  -l, --listen ADDR:PORT     address to listen on (127.0.0.1:2222; [::1]:2222)\n"
 "  -p, --port PORT            port to listen on, 0 for any free one (2222)\n"
@@ -28,13 +29,15 @@ const char options_usage[] =
 "      --period SECS          the restart intensity period (60)\n"
 "      --shutdown-timeout MS  grace before a stopped child is killed (2000)\n"
 "      --backlog N            listen backlog (30)\n"
+"      --spares N             idle workers kept forked, waiting for a socket (4)\n"
+"      --reuse N              connections a worker serves after its first (0)\n"
 "      --log-format FORMAT    reports as classic SASL text or JSON lines (sasl)\n"
 "  -h, --help                 print this help and exit\n"
 "  -V, --version              print the version and exit\n";
 
 enum {
 	OPT_PACKET = 256, OPT_MAX_FRAME, OPT_IDLE, OPT_INTENSITY, OPT_PERIOD,
-	OPT_SHUTDOWN, OPT_BACKLOG, OPT_LOG_FORMAT
+	OPT_SHUTDOWN, OPT_BACKLOG, OPT_SPARES, OPT_REUSE, OPT_LOG_FORMAT
 };
 
 static const struct option longopts[] = {
@@ -47,6 +50,8 @@ static const struct option longopts[] = {
 	{ "period", required_argument, NULL, OPT_PERIOD },
 	{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN },
 	{ "backlog", required_argument, NULL, OPT_BACKLOG },
+	{ "spares", required_argument, NULL, OPT_SPARES },
+	{ "reuse", required_argument, NULL, OPT_REUSE },
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -67,6 +72,8 @@ options_defaults(struct options *o)
 	o->period = 60;
 	o->shutdown = 2000;
 	o->backlog = 30;
+	o->spares = 4;
+	o->reuse = 0;
 	o->log_format = REPORT_SASL;
 }
 
@@ -148,6 +155,12 @@ parse_one(struct parse *p, int ch, const char *arg, struct options *o,
 		break;
 	case OPT_BACKLOG:
 		o->backlog = (int)number(p, "backlog", arg, 1, 65535);
+		break;
+	case OPT_SPARES:
+		o->spares = (int)number(p, "spares", arg, 0, 1024);
+		break;
+	case OPT_REUSE:
+		o->reuse = (int)number(p, "reuse", arg, 0, 1000000);
 		break;
 	case OPT_LOG_FORMAT:
 		if (strcmp(arg, "sasl") == 0)

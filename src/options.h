@@ -27,6 +27,8 @@ struct options {
 	int			period;		/* seconds */
 	int			shutdown;	/* ms, or SHUTDOWN_* */
 	int			backlog;
+	int			spares;		/* idle workers kept forked */
+	int			reuse;		/* connections per worker after its first */
 	enum report_format	log_format;
 };
 

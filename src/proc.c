@@ -79,13 +79,19 @@ proc_title(const char *fmt, ...)
 	setproctitle("-tcpsup: %s", title);
 }
 
-int
-proc_keep_only(int fd)
+void
+proc_keep_only(const int *fds, int n)
 {
-	if (fd != 3) {
-		if (dup2(fd, 3) == -1)
-			err(1, "dup2");
-	}
-	closefrom(4);
-	return 3;
+	int tmp[8];
+
+	if (n > 8)
+		errx(1, "%s: too many descriptors", __func__);
+	/* Above every target first, so that no dup2 clobbers a source. */
+	for (int i = 0; i < n; i++)
+		if ((tmp[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3 + n)) == -1)
+			err(1, "%s: fcntl", __func__);
+	for (int i = 0; i < n; i++)
+		if (dup2(tmp[i], 3 + i) == -1)
+			err(1, "%s: dup2", __func__);
+	closefrom(3 + n);
 }

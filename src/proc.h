@@ -29,9 +29,10 @@ void	proc_title(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 
 /*
- * Keep only stdin, stdout, stderr and fd, which becomes descriptor 3.
- * Returns 3. For a forked child that must not hold its parent's sockets.
+ * Keep only stdin, stdout, stderr and fds[0..n), which become descriptors
+ * 3, 4, ... in that order. For a forked child that must not hold its
+ * parent's sockets.
  */
-int	proc_keep_only(int fd);
+void	proc_keep_only(const int *fds, int n);
 
 #endif

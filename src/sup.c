@@ -62,6 +62,8 @@ struct sup {
 	int			 epfd;
 	int			 sigfd;
 	struct watch		 watches[SUP_MAX_WATCHES];
+	void			(*on_exit)(void *, pid_t);
+	void			*on_exit_ctx;
 	bool			 stopping;
 	bool			 done;
 	enum sup_exit		 exit;
@@ -387,11 +389,13 @@ reap(struct sup *sup)
 		if (sup->stopping) {
 			child_of(e)->stop_reason = r;
 			forget(sup, child_of(e));
-		} else {
-			child_exited(sup, child_of(e), &r);
+			continue;
 		}
+		child_exited(sup, child_of(e), &r);
 		if (sup->done)
 			return;
+		if (sup->on_exit != NULL)
+			sup->on_exit(sup->on_exit_ctx, pid);
 	}
 }
 
@@ -457,6 +461,13 @@ sup_unwatch(struct sup *sup, int fd)
 			sup->watches[i] = (struct watch){ .fd = -1 };
 		}
 	}
+}
+
+void
+sup_on_exit(struct sup *sup, void (*on_exit)(void *, pid_t), void *ctx)
+{
+	sup->on_exit = on_exit;
+	sup->on_exit_ctx = ctx;
 }
 
 enum sup_exit

@@ -80,6 +80,13 @@ pid_t	sup_start_child(struct sup *, void *extra);
 void	sup_watch(struct sup *, int fd, void (*on_ready)(void *), void *ctx);
 void	sup_unwatch(struct sup *, int fd);
 
+/*
+ * Call on_exit(ctx, pid) after each child's exit has been handled (its
+ * report printed, its restart done), so that a role can drop what it kept
+ * about that child. Not called while the supervisor stops its children.
+ */
+void	sup_on_exit(struct sup *, void (*on_exit)(void *, pid_t), void *ctx);
+
 /* Run until told to stop or until the restart intensity is reached. */
 enum sup_exit sup_run(struct sup *);
 

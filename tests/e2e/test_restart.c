@@ -154,7 +154,7 @@ Test(restart, client_sup_kill_takes_its_workers_and_comes_back)
 		cr_assert_eq(ts_send_frame(fds[i], "hi", 2), 0);
 		cr_assert_eq(ts_recv_frame(fds[i], buf, sizeof(buf)), 2);
 	}
-	cr_assert_eq(ts_children(&ts, client_sup, "tcp_echo_fsm", workers, 3), 3);
+	cr_assert_eq(ts_children(&ts, client_sup, "tcp_echo_fsm 127", workers, 3), 3);
 
 	fresh = kill_and_wait_restart(ts.pid, "tcp_client_sup", client_sup);
 	cr_assert(fresh > 0, "tcp_client_sup not restarted");
@@ -176,7 +176,7 @@ Test(restart, client_sup_kill_takes_its_workers_and_comes_back)
 	cr_assert(fd >= 0);
 	cr_assert_eq(ts_send_frame(fd, "back", 4), 0);
 	cr_assert_eq(ts_recv_frame(fd, buf, sizeof(buf)), 4);
-	cr_assert(ts_child(&ts, fresh, "tcp_echo_fsm") > 0);
+	cr_assert(ts_child(&ts, fresh, "tcp_echo_fsm 127") > 0);
 	close(fd);
 }
 
@@ -193,7 +193,7 @@ Test(restart, sixth_listener_crash_ends_the_application)
 	cr_assert(fd >= 0);
 	cr_assert_eq(ts_send_frame(fd, "hi", 2), 0);
 	cr_assert_eq(ts_recv_frame(fd, buf, sizeof(buf)), 2);
-	worker = ts_child(&ts, client_sup, "tcp_echo_fsm");
+	worker = ts_child(&ts, client_sup, "tcp_echo_fsm 127");
 	cr_assert(worker > 0);
 
 	listener = ts_child(&ts, ts.pid, "tcp_listener");
@@ -253,7 +253,7 @@ Test(restart, root_kill_leaves_no_orphan)
 	}
 	listener = ts_child(&ts, ts.pid, "tcp_listener");
 	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
-	cr_assert_eq(ts_children(&ts, client_sup, "tcp_echo_fsm", workers, 2), 2);
+	cr_assert_eq(ts_children(&ts, client_sup, "tcp_echo_fsm 127", workers, 2), 2);
 
 	cr_assert_eq(kill(ts.pid, SIGKILL), 0);
 	cr_assert(ts_wait_exit(&ts, 5000));

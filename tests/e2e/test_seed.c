@@ -65,7 +65,7 @@ Test(seed, hello_is_echoed_and_killed_worker_is_reported)
 
 	/* A temporary worker is not restarted; the tree serves on. */
 	cr_assert(ts_wait_gone(worker, 2000));
-	cr_assert_eq(ts_child(&ts, client_sup, "tcp_echo_fsm"), 0);
+	cr_assert_eq(ts_child(&ts, client_sup, "tcp_echo_fsm 127"), 0);
 	fd = ts_connect(&ts);
 	cr_assert(fd >= 0);
 	cr_assert_eq(ts_send_frame(fd, "again", 5), 0);
@@ -86,7 +86,7 @@ Test(seed, ps_forest_shows_the_tree)
 	cr_assert_eq(ts_recv_frame(fd, out, sizeof(out)), 1);
 	listener = ts_child(&ts, ts.pid, "tcp_listener");
 	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
-	worker = ts_child(&ts, client_sup, "tcp_echo_fsm");
+	worker = ts_child(&ts, client_sup, "tcp_echo_fsm 127");
 	cr_assert(listener > 0 && client_sup > 0 && worker > 0);
 
 	snprintf(cmd, sizeof(cmd), "ps --forest -o args= -p %d,%d,%d,%d",

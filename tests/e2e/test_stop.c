@@ -46,7 +46,7 @@ stop_with(int sig)
 	}
 	listener = ts_child(&ts, ts.pid, "tcp_listener");
 	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
-	cr_assert_eq(ts_children(&ts, client_sup, "tcp_echo_fsm", workers, 4), 4);
+	cr_assert_eq(ts_children(&ts, client_sup, "tcp_echo_fsm 127", workers, 4), 4);
 	cr_assert(listener > 0);
 
 	cr_assert_eq(kill(ts.pid, sig), 0);
