@@ -61,7 +61,7 @@ line_next(const struct frame_codec *fc, const uint8_t *buf, size_t len,
     size_t *frame_len)
 {
 	/* The newline belongs to the frame but not to its payload limit. */
-	size_t scan = len < fc->max_payload + 1 ? len : fc->max_payload + 1;
+	size_t scan = len <= fc->max_payload ? len : fc->max_payload + 1;
 	const uint8_t *nl = memchr(buf, '\n', scan);
 
 	if (nl != NULL) {

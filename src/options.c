@@ -193,7 +193,14 @@ options_parse(int argc, char **argv, struct options *o, char *err,
 			fail(&p, "%s%s: missing value", "", argv[optind - 1]);
 			return OPTIONS_ERROR;
 		case '?':
-			fail(&p, "%s%s: unknown option", "", argv[optind - 1]);
+			/* In a cluster like -xh, optind has not moved on yet. */
+			if (optopt != 0 && strncmp(argv[optind - 1], "--", 2) != 0) {
+				char opt[3] = { '-', (char)optopt, '\0' };
+
+				fail(&p, "%s%s: unknown option", "", opt);
+			} else {
+				fail(&p, "%s%s: unknown option", "", argv[optind - 1]);
+			}
 			return OPTIONS_ERROR;
 		default:
 			parse_one(&p, ch, optarg, o, &port);

@@ -209,8 +209,14 @@ static void
 render_json(struct out *o, const struct report *r, const struct tm *t)
 {
 	char stamp[64];
+	size_t len;
 
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S%z", t);
+	/* RFC 3339: the offset is +hh:mm, strftime's %z gives +hhmm. */
+	len = strftime(stamp, sizeof(stamp) - 1, "%Y-%m-%dT%H:%M:%S%z", t);
+	if (len >= 5) {
+		memmove(stamp + len - 1, stamp + len - 2, 3);
+		stamp[len - 2] = ':';
+	}
 	out_printf(o, "{\"time\":\"%s\",\"report\":\"%s\"", stamp,
 	    r->kind == REPORT_SUPERVISOR ? "supervisor_report" :
 	    r->kind == REPORT_PROGRESS ? "progress_report" :

@@ -1,0 +1,481 @@
+/*
+ * test_options.c -- tcpsup's command line: the tutorial's defaults, every
+ * option in its long and short form, IPv4 and [IPv6] listen addresses, -p
+ * overriding the port in any order, each kind of bad value naming the
+ * option in its message, --help and --version, and parsing twice.
+ */
+#include <criterion/criterion.h>
+
+#include <sys/socket.h>
+
+#include <string.h>
+
+#include "options.h"
+
+#define MAX_ARGS	32
+
+static struct options opts;
+static char err[256];
+
+/*
+ * Parse a NULL-terminated list of arguments after "tcpsup", starting from
+ * the defaults. getopt_long permutes argv and may keep pointers into it,
+ * so the strings are copied into writable static storage.
+ */
+static enum options_result
+parse_list(const char *const *args)
+{
+	static char store[MAX_ARGS][128];
+	static char *argv[MAX_ARGS + 1];
+	int argc = 0;
+
+	strlcpy(store[argc], "tcpsup", sizeof(store[argc]));
+	argv[argc] = store[argc];
+	argc++;
+	for (; *args != NULL; args++) {
+		cr_assert_lt(argc, MAX_ARGS, "too many arguments for the test");
+		strlcpy(store[argc], *args, sizeof(store[argc]));
+		argv[argc] = store[argc];
+		argc++;
+	}
+	argv[argc] = NULL;
+	options_defaults(&opts);
+	memset(err, 'X', sizeof(err) - 1);
+	err[sizeof(err) - 1] = '\0';
+	return options_parse(argc, argv, &opts, err, sizeof(err));
+}
+
+#define PARSE(...)	parse_list((const char *const[]){ __VA_ARGS__, NULL })
+
+static const char *
+listen_text(void)
+{
+	static char buf[ADDR_STRLEN];
+
+	addr_format(&opts.listen, buf, sizeof(buf));
+	return buf;
+}
+
+static void
+assert_run(enum options_result res)
+{
+	cr_assert_eq(res, OPTIONS_RUN, "expected OPTIONS_RUN, err '%s'", err);
+}
+
+/* OPTIONS_ERROR, with a one-line message that names what is wrong. */
+static void
+assert_error(enum options_result res, const char *names)
+{
+	cr_assert_eq(res, OPTIONS_ERROR, "expected OPTIONS_ERROR for %s", names);
+	cr_assert_neq(err[0], '\0', "empty message for %s", names);
+	cr_assert_null(strchr(err, '\n'), "message is not one line: '%s'", err);
+	cr_assert_not_null(strstr(err, names), "message '%s' does not name '%s'",
+	    err, names);
+}
+
+/* --- defaults -------------------------------------------------------- */
+
+static void
+assert_tutorial_defaults(void)
+{
+	cr_assert_str_eq(listen_text(), "127.0.0.1:2222");
+	cr_assert_eq(opts.listen.ss.ss_family, AF_INET);
+	cr_assert_eq(opts.packet, FRAME_2);
+	cr_assert_eq(opts.max_frame, 65535);
+	cr_assert_eq(opts.idle_timeout, 120);
+	cr_assert_eq(opts.intensity, 5);
+	cr_assert_eq(opts.period, 60);
+	cr_assert_eq(opts.shutdown, 2000);
+	cr_assert_eq(opts.backlog, 30);
+	cr_assert_eq(opts.spares, 4);
+	cr_assert_eq(opts.reuse, 0);
+	cr_assert_eq(opts.log_format, REPORT_SASL);
+}
+
+Test(options, defaults_are_the_tutorials)
+{
+	options_defaults(&opts);
+	assert_tutorial_defaults();
+}
+
+Test(options, no_arguments_runs_with_defaults)
+{
+	const char *const none[] = { NULL };
+
+	assert_run(parse_list(none));
+	cr_assert_str_eq(err, "", "err not cleared");
+	assert_tutorial_defaults();
+}
+
+/* --- each option, long and short -------------------------------------- */
+
+Test(options, listen_short)
+{
+	assert_run(PARSE("-l", "10.1.2.3:80"));
+	cr_assert_str_eq(listen_text(), "10.1.2.3:80");
+}
+
+Test(options, listen_long)
+{
+	assert_run(PARSE("--listen", "10.1.2.3:80"));
+	cr_assert_str_eq(listen_text(), "10.1.2.3:80");
+}
+
+Test(options, listen_long_with_equals)
+{
+	assert_run(PARSE("--listen=10.1.2.3:80"));
+	cr_assert_str_eq(listen_text(), "10.1.2.3:80");
+}
+
+Test(options, listen_short_attached)
+{
+	assert_run(PARSE("-l10.1.2.3:80"));
+	cr_assert_str_eq(listen_text(), "10.1.2.3:80");
+}
+
+Test(options, listen_ipv6)
+{
+	assert_run(PARSE("--listen", "[::1]:2223"));
+	cr_assert_eq(opts.listen.ss.ss_family, AF_INET6);
+	cr_assert_str_eq(listen_text(), "[::1]:2223");
+}
+
+Test(options, listen_any_ipv4)
+{
+	assert_run(PARSE("-l", "*:2222"));
+	cr_assert_str_eq(listen_text(), "0.0.0.0:2222");
+}
+
+Test(options, port_short)
+{
+	assert_run(PARSE("-p", "3000"));
+	cr_assert_str_eq(listen_text(), "127.0.0.1:3000");
+}
+
+Test(options, port_long)
+{
+	assert_run(PARSE("--port", "3000"));
+	cr_assert_str_eq(listen_text(), "127.0.0.1:3000");
+}
+
+Test(options, port_long_with_equals)
+{
+	assert_run(PARSE("--port=3000"));
+	cr_assert_str_eq(listen_text(), "127.0.0.1:3000");
+}
+
+Test(options, port_zero_and_max)
+{
+	assert_run(PARSE("-p", "0"));
+	cr_assert_str_eq(listen_text(), "127.0.0.1:0");
+	assert_run(PARSE("-p", "65535"));
+	cr_assert_str_eq(listen_text(), "127.0.0.1:65535");
+}
+
+Test(options, port_after_listen_overrides)
+{
+	assert_run(PARSE("-l", "10.0.0.1:80", "-p", "3000"));
+	cr_assert_str_eq(listen_text(), "10.0.0.1:3000");
+}
+
+Test(options, port_before_listen_overrides)
+{
+	assert_run(PARSE("-p", "3000", "-l", "10.0.0.1:80"));
+	cr_assert_str_eq(listen_text(), "10.0.0.1:3000");
+}
+
+Test(options, port_overrides_ipv6_listen)
+{
+	assert_run(PARSE("--port", "3000", "--listen", "[::1]:80"));
+	cr_assert_str_eq(listen_text(), "[::1]:3000");
+	assert_run(PARSE("--listen", "[::1]:80", "--port", "3000"));
+	cr_assert_str_eq(listen_text(), "[::1]:3000");
+}
+
+Test(options, packet_every_mode)
+{
+	const struct {
+		const char	*arg;
+		enum frame_mode	 mode;
+	} modes[] = {
+		{ "0", FRAME_RAW }, { "raw", FRAME_RAW }, { "1", FRAME_1 },
+		{ "2", FRAME_2 }, { "4", FRAME_4 }, { "line", FRAME_LINE },
+	};
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		assert_run(PARSE("--packet", modes[i].arg));
+		cr_assert_eq(opts.packet, modes[i].mode, "--packet %s",
+		    modes[i].arg);
+	}
+}
+
+Test(options, max_frame)
+{
+	assert_run(PARSE("--max-frame", "1000"));
+	cr_assert_eq(opts.max_frame, 1000);
+	assert_run(PARSE("--max-frame=1"));
+	cr_assert_eq(opts.max_frame, 1);
+	assert_run(PARSE("--max-frame", "67108864"));
+	cr_assert_eq(opts.max_frame, 67108864);
+}
+
+Test(options, idle_timeout_seconds_and_infinity)
+{
+	assert_run(PARSE("--idle-timeout", "30"));
+	cr_assert_eq(opts.idle_timeout, 30);
+	assert_run(PARSE("--idle-timeout", "infinity"));
+	cr_assert_eq(opts.idle_timeout, IDLE_INFINITY);
+}
+
+Test(options, intensity_and_period)
+{
+	assert_run(PARSE("--intensity", "10", "--period", "5"));
+	cr_assert_eq(opts.intensity, 10);
+	cr_assert_eq(opts.period, 5);
+	assert_run(PARSE("--intensity=0"));
+	cr_assert_eq(opts.intensity, 0);
+}
+
+Test(options, shutdown_timeout_forms)
+{
+	assert_run(PARSE("--shutdown-timeout", "500"));
+	cr_assert_eq(opts.shutdown, 500);
+	assert_run(PARSE("--shutdown-timeout", "0"));
+	cr_assert_eq(opts.shutdown, 0);
+	assert_run(PARSE("--shutdown-timeout", "brutal_kill"));
+	cr_assert_eq(opts.shutdown, SHUTDOWN_BRUTAL_KILL);
+	assert_run(PARSE("--shutdown-timeout", "infinity"));
+	cr_assert_eq(opts.shutdown, SHUTDOWN_INFINITY);
+}
+
+Test(options, backlog)
+{
+	assert_run(PARSE("--backlog", "128"));
+	cr_assert_eq(opts.backlog, 128);
+}
+
+Test(options, spares)
+{
+	assert_run(PARSE("--spares", "0"));
+	cr_assert_eq(opts.spares, 0);
+	assert_run(PARSE("--spares=1024"));
+	cr_assert_eq(opts.spares, 1024);
+}
+
+Test(options, reuse)
+{
+	assert_run(PARSE("--reuse", "1000000"));
+	cr_assert_eq(opts.reuse, 1000000);
+	assert_run(PARSE("--reuse=0"));
+	cr_assert_eq(opts.reuse, 0);
+}
+
+Test(options, log_format)
+{
+	assert_run(PARSE("--log-format", "json"));
+	cr_assert_eq(opts.log_format, REPORT_JSON);
+	assert_run(PARSE("--log-format", "sasl"));
+	cr_assert_eq(opts.log_format, REPORT_SASL);
+}
+
+Test(options, everything_at_once)
+{
+	assert_run(PARSE("--packet", "4", "--max-frame", "4096",
+	    "--idle-timeout", "9", "--intensity", "3", "--period", "7",
+	    "--shutdown-timeout", "100", "--backlog", "10", "--spares", "2",
+	    "--reuse", "5", "--log-format", "json", "-l", "[::]:1", "-p", "2"));
+	cr_assert_eq(opts.packet, FRAME_4);
+	cr_assert_eq(opts.max_frame, 4096);
+	cr_assert_eq(opts.idle_timeout, 9);
+	cr_assert_eq(opts.intensity, 3);
+	cr_assert_eq(opts.period, 7);
+	cr_assert_eq(opts.shutdown, 100);
+	cr_assert_eq(opts.backlog, 10);
+	cr_assert_eq(opts.spares, 2);
+	cr_assert_eq(opts.reuse, 5);
+	cr_assert_eq(opts.log_format, REPORT_JSON);
+	cr_assert_str_eq(listen_text(), "[::]:2");
+}
+
+/* --- help and version ------------------------------------------------- */
+
+Test(options, help_short_and_long)
+{
+	cr_assert_eq(PARSE("-h"), OPTIONS_HELP);
+	cr_assert_eq(PARSE("--help"), OPTIONS_HELP);
+	cr_assert_eq(PARSE("-p", "3000", "--help"), OPTIONS_HELP);
+}
+
+Test(options, version_short_and_long)
+{
+	cr_assert_eq(PARSE("-V"), OPTIONS_VERSION);
+	cr_assert_eq(PARSE("--version"), OPTIONS_VERSION);
+}
+
+Test(options, usage_mentions_every_long_option)
+{
+	const char *names[] = {
+		"--listen", "--port", "--packet", "--max-frame",
+		"--idle-timeout", "--intensity", "--period",
+		"--shutdown-timeout", "--backlog", "--spares", "--reuse",
+		"--log-format", "--help",
+		"--version",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		cr_assert_not_null(strstr(options_usage, names[i]), "%s",
+		    names[i]);
+}
+
+/* --- bad values -------------------------------------------------------- */
+
+Test(options, port_not_a_number)
+{
+	assert_error(PARSE("-p", "abc"), "port");
+	assert_error(PARSE("--port", "22x"), "port");
+	assert_error(PARSE("--port", ""), "port");
+}
+
+Test(options, port_out_of_range)
+{
+	assert_error(PARSE("-p", "65536"), "port");
+	assert_error(PARSE("--port", "-1"), "port");
+}
+
+Test(options, listen_bad_address)
+{
+	assert_error(PARSE("-l", "localhost:2222"), "--listen");
+	assert_error(PARSE("--listen", "10.0.0.1"), "--listen");
+	assert_error(PARSE("--listen", "::1:2222"), "--listen");
+	assert_error(PARSE("--listen", "10.0.0.1:70000"), "--listen");
+}
+
+Test(options, packet_bad_mode)
+{
+	assert_error(PARSE("--packet", "3"), "--packet");
+	assert_error(PARSE("--packet", "lines"), "--packet");
+}
+
+Test(options, max_frame_out_of_range)
+{
+	assert_error(PARSE("--max-frame", "0"), "--max-frame");
+	assert_error(PARSE("--max-frame", "67108865"), "--max-frame");
+	assert_error(PARSE("--max-frame", "big"), "--max-frame");
+}
+
+Test(options, idle_timeout_bad)
+{
+	assert_error(PARSE("--idle-timeout", "0"), "--idle-timeout");
+	assert_error(PARSE("--idle-timeout", "forever"), "--idle-timeout");
+}
+
+Test(options, intensity_bad)
+{
+	assert_error(PARSE("--intensity", "-1"), "--intensity");
+	assert_error(PARSE("--intensity", "five"), "--intensity");
+}
+
+Test(options, period_bad)
+{
+	assert_error(PARSE("--period", "0"), "--period");
+	assert_error(PARSE("--period", "1m"), "--period");
+}
+
+Test(options, shutdown_timeout_bad)
+{
+	assert_error(PARSE("--shutdown-timeout", "-5"), "--shutdown-timeout");
+	assert_error(PARSE("--shutdown-timeout", "soon"), "--shutdown-timeout");
+	assert_error(PARSE("--shutdown-timeout", "3600001"),
+	    "--shutdown-timeout");
+}
+
+Test(options, backlog_bad)
+{
+	assert_error(PARSE("--backlog", "0"), "--backlog");
+	assert_error(PARSE("--backlog", "65536"), "--backlog");
+}
+
+Test(options, spares_bad)
+{
+	assert_error(PARSE("--spares", "-1"), "--spares");
+	assert_error(PARSE("--spares", "1025"), "--spares");
+	assert_error(PARSE("--spares", "some"), "--spares");
+}
+
+Test(options, reuse_bad)
+{
+	assert_error(PARSE("--reuse", "-1"), "--reuse");
+	assert_error(PARSE("--reuse", "1000001"), "--reuse");
+	assert_error(PARSE("--reuse", "x"), "--reuse");
+}
+
+Test(options, log_format_bad)
+{
+	assert_error(PARSE("--log-format", "xml"), "--log-format");
+	assert_error(PARSE("--log-format", "JSON"), "--log-format");
+}
+
+Test(options, unknown_long_option)
+{
+	assert_error(PARSE("--bogus"), "--bogus");
+}
+
+Test(options, unknown_short_option)
+{
+	assert_error(PARSE("-x"), "-x");
+}
+
+Test(options, unknown_short_option_in_a_cluster)
+{
+	/* getopt has not moved past "-xh" yet when it reports 'x'. */
+	assert_error(PARSE("-xh"), "-x");
+}
+
+Test(options, missing_value_long)
+{
+	assert_error(PARSE("--port"), "--port");
+	assert_error(PARSE("--packet"), "--packet");
+	assert_error(PARSE("-p", "1", "--listen"), "--listen");
+}
+
+Test(options, missing_value_short)
+{
+	assert_error(PARSE("-p"), "-p");
+	assert_error(PARSE("-l"), "-l");
+}
+
+Test(options, stray_argument)
+{
+	assert_error(PARSE("foo"), "foo");
+	assert_error(PARSE("-p", "3000", "extra"), "extra");
+}
+
+Test(options, first_error_wins)
+{
+	assert_error(PARSE("--backlog", "0", "--packet", "3"), "--backlog");
+	cr_assert_null(strstr(err, "--packet"), "'%s'", err);
+}
+
+Test(options, error_message_fits_small_buffer)
+{
+	char small[8], *argv[] = { (char[]){ "tcpsup" }, (char[]){ "-p" },
+	    (char[]){ "abcdefghijklmnop" }, NULL };
+
+	options_defaults(&opts);
+	memset(small, 'X', sizeof(small));
+	cr_assert_eq(options_parse(3, argv, &opts, small, sizeof(small)),
+	    OPTIONS_ERROR);
+	cr_assert_eq(strlen(small), sizeof(small) - 1);
+}
+
+/* --- getopt state ------------------------------------------------------ */
+
+Test(options, parses_twice_in_one_process)
+{
+	assert_error(PARSE("-p", "3000", "--bogus"), "--bogus");
+	assert_run(PARSE("-p", "3001"));
+	cr_assert_str_eq(listen_text(), "127.0.0.1:3001");
+	assert_run(PARSE("--packet", "line", "-p", "3002"));
+	cr_assert_eq(opts.packet, FRAME_LINE);
+	cr_assert_str_eq(listen_text(), "127.0.0.1:3002");
+}
