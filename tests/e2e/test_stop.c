@@ -117,3 +117,53 @@ Test(stop, port_in_use_is_a_start_error)
 	cr_assert_null(ts_find(&ts, 0, "PROGRESS REPORT"), "%s", ts.log);
 	close(fd);
 }
+
+Test(stop, children_that_do_not_stop_are_killed_after_their_timeout)
+{
+	const char *args[] = { "--shutdown-timeout", "300", "--spares", "0", NULL };
+	pid_t listener, client_sup, worker;
+	char expect[512], buf[8];
+	int fd;
+
+	ts_start(&ts, args);
+	fd = ts_connect(&ts);
+	cr_assert(fd >= 0);
+	cr_assert_eq(ts_send_frame(fd, "hi", 2), 0);
+	cr_assert_eq(ts_recv_frame(fd, buf, sizeof(buf)), 2);
+	listener = ts_child(&ts, ts.pid, "tcp_listener");
+	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	worker = ts_child(&ts, client_sup, "tcp_echo_fsm 127");
+	cr_assert(listener > 0 && worker > 0);
+	/* Stopped processes cannot act on SIGTERM: only SIGKILL ends them. */
+	cr_assert_eq(kill(worker, SIGSTOP), 0);
+	cr_assert_eq(kill(listener, SIGSTOP), 0);
+
+	cr_assert_eq(kill(ts.pid, SIGTERM), 0);
+	cr_assert(ts_wait_exit(&ts, 10000));
+	cr_assert(WIFEXITED(ts.status));
+	cr_assert_eq(WEXITSTATUS(ts.status), 0);
+	snprintf(expect, sizeof(expect),
+	    "     Supervisor: {local,tcp_client_sup}\n"
+	    "     Context:    shutdown_error\n"
+	    "     Reason:     killed\n"
+	    "     Offender:   [{nb_children,1},\n"
+	    "                  {name,undefined},\n"
+	    "                  {mfa,{tcp_echo_fsm,start_link,[]}},\n"
+	    "                  {restart_type,temporary},\n"
+	    "                  {shutdown,300},\n"
+	    "                  {child_type,worker}]\n\n");
+	cr_assert(ts_find(&ts, 0, expect) != NULL, "%s", ts.log);
+	snprintf(expect, sizeof(expect),
+	    "     Supervisor: {local,tcp_server_app}\n"
+	    "     Context:    shutdown_error\n"
+	    "     Reason:     killed\n"
+	    "     Offender:   [{pid,%d},\n"
+	    "                  {name,tcp_server_sup},\n", (int)listener);
+	cr_assert(ts_find(&ts, 0, expect) != NULL, "%s", ts.log);
+	/* Clients first, the listener last: reverse start order. */
+	cr_assert(ts_find(&ts, 0, "{nb_children,1}") <
+	    ts_find(&ts, 0, "{name,tcp_server_sup},\n                  {mfa"));
+	cr_assert(ts_find(&ts, 0, "    exited: stopped\n") != NULL, "%s", ts.log);
+	cr_assert(ts_all_gone(&ts, 2000));
+	close(fd);
+}
