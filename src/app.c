@@ -10,6 +10,7 @@
  * The tree is data: the table below is OTP's init/1.
  */
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <err.h>
@@ -34,6 +35,22 @@ app_report_exit(const char *reason)
 	struct report r = report_app_exit("tcp_server", reason, "temporary");
 
 	log_report(&r);
+}
+
+/*
+ * Every connection is a descriptor somewhere in the tree, and reuse keeps
+ * one per worker in tcp_client_sup: take all the kernel allows.
+ */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			warn("setrlimit(RLIMIT_NOFILE)");
+	}
 }
 
 static void
@@ -96,6 +113,7 @@ app_run(const struct options *o)
 	signal(SIGPIPE, SIG_IGN);
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		warn("prctl(PR_SET_CHILD_SUBREAPER)");
+	raise_fd_limit();
 	tree_init(&t, o);
 	proc_title("tcp_server_app");
 	root = sup_create(&flags, children, sizeof(children) / sizeof(children[0]));
