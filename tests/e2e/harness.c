@@ -342,6 +342,22 @@ ts_connect(const struct tcpsup *ts)
 }
 
 int
+ts_connect_echoed(const struct tcpsup *ts)
+{
+	char buf[8];
+	int fd = ts_connect(ts);
+
+	if (fd == -1)
+		return -1;
+	if (ts_send_frame(fd, "hello", 5) == -1 ||
+	    ts_recv_frame(fd, buf, sizeof(buf)) != 5 || memcmp(buf, "hello", 5)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
 ts_local_port(int fd)
 {
 	struct sockaddr_in sin;

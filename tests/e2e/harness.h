@@ -72,6 +72,12 @@ bool	ts_title(pid_t, char *buf, size_t size);
 int	ts_connect(const struct tcpsup *);
 int	ts_local_port(int fd);
 
+/*
+ * Connect and check that a {packet,2} frame comes back: a connection that
+ * a worker is serving. Returns the descriptor, or -1.
+ */
+int	ts_connect_echoed(const struct tcpsup *);
+
 /* Send a {packet,2} frame / read one back; -1 on error or timeout. */
 int	ts_send_frame(int fd, const void *payload, size_t len);
 ssize_t	ts_recv_frame(int fd, void *payload, size_t size);

@@ -143,16 +143,14 @@ Test(restart, client_sup_kill_takes_its_workers_and_comes_back)
 {
 	pid_t client_sup, fresh, workers[3];
 	int fds[3], fd;
-	char buf[16], expect[256];
+	char expect[256];
 
 	ts_start(&ts, NULL);
 	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
 	cr_assert(client_sup > 0);
 	for (int i = 0; i < 3; i++) {
-		fds[i] = ts_connect(&ts);
-		cr_assert(fds[i] >= 0);
-		cr_assert_eq(ts_send_frame(fds[i], "hi", 2), 0);
-		cr_assert_eq(ts_recv_frame(fds[i], buf, sizeof(buf)), 2);
+		fds[i] = ts_connect_echoed(&ts);
+		cr_assert(fds[i] >= 0, "connection %d not served", i);
 	}
 	cr_assert_eq(ts_children(&ts, client_sup, "tcp_echo_fsm 127", workers, 3), 3);
 
@@ -172,10 +170,8 @@ Test(restart, client_sup_kill_takes_its_workers_and_comes_back)
 	    "                  {name,tcp_client_sup},\n", (int)client_sup);
 	cr_assert(ts_wait_log(&ts, 0, expect, 2000), "%s", ts.log);
 
-	fd = ts_connect(&ts);
-	cr_assert(fd >= 0);
-	cr_assert_eq(ts_send_frame(fd, "back", 4), 0);
-	cr_assert_eq(ts_recv_frame(fd, buf, sizeof(buf)), 4);
+	fd = ts_connect_echoed(&ts);
+	cr_assert(fd >= 0, "connection not served");
 	cr_assert(ts_child(&ts, fresh, "tcp_echo_fsm 127") > 0);
 	close(fd);
 }
@@ -183,16 +179,14 @@ Test(restart, client_sup_kill_takes_its_workers_and_comes_back)
 Test(restart, sixth_listener_crash_ends_the_application)
 {
 	pid_t listener, client_sup, worker;
-	char expect[512], buf[8];
+	char expect[512];
 	const char *gave_up, *exited;
 	int fd;
 
 	ts_start(&ts, NULL);
 	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
-	fd = ts_connect(&ts);
-	cr_assert(fd >= 0);
-	cr_assert_eq(ts_send_frame(fd, "hi", 2), 0);
-	cr_assert_eq(ts_recv_frame(fd, buf, sizeof(buf)), 2);
+	fd = ts_connect_echoed(&ts);
+	cr_assert(fd >= 0, "connection not served");
 	worker = ts_child(&ts, client_sup, "tcp_echo_fsm 127");
 	cr_assert(worker > 0);
 
@@ -242,14 +236,11 @@ Test(restart, root_kill_leaves_no_orphan)
 {
 	pid_t listener, client_sup, workers[2];
 	int fds[2];
-	char buf[8];
 
 	ts_start(&ts, NULL);
 	for (int i = 0; i < 2; i++) {
-		fds[i] = ts_connect(&ts);
-		cr_assert(fds[i] >= 0);
-		cr_assert_eq(ts_send_frame(fds[i], "hi", 2), 0);
-		cr_assert_eq(ts_recv_frame(fds[i], buf, sizeof(buf)), 2);
+		fds[i] = ts_connect_echoed(&ts);
+		cr_assert(fds[i] >= 0, "connection %d not served", i);
 	}
 	listener = ts_child(&ts, ts.pid, "tcp_listener");
 	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");

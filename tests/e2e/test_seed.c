@@ -66,10 +66,8 @@ Test(seed, hello_is_echoed_and_killed_worker_is_reported)
 	/* A temporary worker is not restarted; the tree serves on. */
 	cr_assert(ts_wait_gone(worker, 2000));
 	cr_assert_eq(ts_child(&ts, client_sup, "tcp_echo_fsm 127"), 0);
-	fd = ts_connect(&ts);
-	cr_assert(fd >= 0);
-	cr_assert_eq(ts_send_frame(fd, "again", 5), 0);
-	cr_assert_eq(ts_recv_frame(fd, buf, sizeof(buf)), 5);
+	fd = ts_connect_echoed(&ts);
+	cr_assert(fd >= 0, "connection not served");
 	close(fd);
 }
 
@@ -80,10 +78,8 @@ Test(seed, ps_forest_shows_the_tree)
 	int fd;
 
 	ts_start(&ts, NULL);
-	fd = ts_connect(&ts);
-	cr_assert(fd >= 0);
-	cr_assert_eq(ts_send_frame(fd, "x", 1), 0);
-	cr_assert_eq(ts_recv_frame(fd, out, sizeof(out)), 1);
+	fd = ts_connect_echoed(&ts);
+	cr_assert(fd >= 0, "connection not served");
 	listener = ts_child(&ts, ts.pid, "tcp_listener");
 	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
 	worker = ts_child(&ts, client_sup, "tcp_echo_fsm 127");

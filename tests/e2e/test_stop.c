@@ -34,15 +34,12 @@ stop_with(int sig)
 {
 	pid_t listener, client_sup, workers[4];
 	int fds[4];
-	char buf[8];
 	const char *exited;
 
 	ts_start(&ts, NULL);
 	for (int i = 0; i < 4; i++) {
-		fds[i] = ts_connect(&ts);
-		cr_assert(fds[i] >= 0);
-		cr_assert_eq(ts_send_frame(fds[i], "hi", 2), 0);
-		cr_assert_eq(ts_recv_frame(fds[i], buf, sizeof(buf)), 2);
+		fds[i] = ts_connect_echoed(&ts);
+		cr_assert(fds[i] >= 0, "connection %d not served", i);
 	}
 	listener = ts_child(&ts, ts.pid, "tcp_listener");
 	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
@@ -122,14 +119,12 @@ Test(stop, children_that_do_not_stop_are_killed_after_their_timeout)
 {
 	const char *args[] = { "--shutdown-timeout", "300", "--spares", "0", NULL };
 	pid_t listener, client_sup, worker;
-	char expect[512], buf[8];
+	char expect[512];
 	int fd;
 
 	ts_start(&ts, args);
-	fd = ts_connect(&ts);
-	cr_assert(fd >= 0);
-	cr_assert_eq(ts_send_frame(fd, "hi", 2), 0);
-	cr_assert_eq(ts_recv_frame(fd, buf, sizeof(buf)), 2);
+	fd = ts_connect_echoed(&ts);
+	cr_assert(fd >= 0, "connection not served");
 	listener = ts_child(&ts, ts.pid, "tcp_listener");
 	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
 	worker = ts_child(&ts, client_sup, "tcp_echo_fsm 127");
