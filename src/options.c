@@ -28,7 +28,7 @@ const char options_usage[] =
 "      --intensity N          restarts allowed in a period (5)\n"
 "      --period SECS          the restart intensity period (60)\n"
 "      --shutdown-timeout MS  grace before a stopped child is killed (2000)\n"
-"      --backlog N            listen backlog (30)\n"
+"      --backlog N            listen backlog (1024)\n"
 "      --spares N             idle workers kept forked, waiting for a socket (4)\n"
 "      --reuse N              connections a worker serves after its first (0)\n"
 "      --log-format FORMAT    reports as classic SASL text or JSON lines (sasl)\n"
@@ -71,7 +71,7 @@ options_defaults(struct options *o)
 	o->intensity = 5;
 	o->period = 60;
 	o->shutdown = 2000;
-	o->backlog = 30;
+	o->backlog = 1024;
 	o->spares = 4;
 	o->reuse = 0;
 	o->log_format = REPORT_SASL;

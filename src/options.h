@@ -39,7 +39,10 @@ enum options_result {
 	OPTIONS_ERROR
 };
 
-/* The tutorial's values: 127.0.0.1:2222, {packet,2}, 120 s, 5 in 60 s. */
+/*
+ * The tutorial's values (127.0.0.1:2222, {packet,2}, 120 s, 5 in 60 s),
+ * but a backlog deep enough that a burst of connects is queued, not dropped.
+ */
 void	options_defaults(struct options *);
 
 /*
