@@ -13,22 +13,6 @@
 
 #include "proc.h"
 
-static void
-reset_dispositions(void)
-{
-	struct sigaction sa = { .sa_handler = SIG_DFL };
-
-	sigemptyset(&sa.sa_mask);
-	for (int sig = 1; sig < NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP)
-			continue;
-		/* SIGPIPE stays ignored: a closed peer is an error, not a death. */
-		if (sig == SIGPIPE)
-			continue;
-		sigaction(sig, &sa, NULL);
-	}
-}
-
 pid_t
 proc_fork_linked(void)
 {
@@ -42,7 +26,6 @@ proc_fork_linked(void)
 	/* The parent may have died before prctl: then nobody would kill us. */
 	if (getppid() != parent)
 		_exit(127);
-	reset_dispositions();
 	return 0;
 }
 

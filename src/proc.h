@@ -12,9 +12,10 @@
 /*
  * fork(2) a child linked to the caller: the child gets SIGKILL when the
  * caller dies (PR_SET_PDEATHSIG, with the race against an already dead
- * parent checked), and starts with default signal dispositions and the
- * caller's signal mask, which it must restore with proc_unblock_signals()
- * or replace. Returns as fork(2) does.
+ * parent checked). It starts with the caller's signal mask, which it must
+ * restore with proc_unblock_signals() or replace. Supervisors install no
+ * signal handlers (their signals arrive on a signalfd) and ignore only
+ * SIGPIPE, so there are no dispositions to reset. Returns as fork(2) does.
  */
 pid_t	proc_fork_linked(void);
 

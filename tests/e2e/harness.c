@@ -273,8 +273,9 @@ ts_wait_child(struct tcpsup *ts, pid_t parent, const char *prefix, pid_t old,
 	return 0;
 }
 
-bool
-ts_alive(pid_t pid)
+/* The state letter of /proc/PID/stat, or 0 if there is no such process. */
+static char
+proc_state(pid_t pid)
 {
 	char path[64], buf[512], *p;
 	ssize_t n;
@@ -282,16 +283,40 @@ ts_alive(pid_t pid)
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return false;
+		return 0;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
-		return false;
+		return 0;
 	buf[n] = '\0';
 	/* The state follows the last ')' of the command name. */
 	if ((p = strrchr(buf, ')')) == NULL || p[1] == '\0')
+		return 0;
+	return p[2];
+}
+
+bool
+ts_alive(pid_t pid)
+{
+	char state = proc_state(pid);
+
+	return state != 0 && state != 'Z' && state != 'X';
+}
+
+bool
+ts_stop_process(pid_t pid, int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+
+	/* SIGSTOP is acted on when the target next runs: wait for it. */
+	if (kill(pid, SIGSTOP) == -1)
 		return false;
-	return p[2] != 'Z' && p[2] != 'X';
+	while (proc_state(pid) != 'T') {
+		if (now_ms() >= deadline)
+			return false;
+		poll(NULL, 0, 1);
+	}
+	return true;
 }
 
 bool

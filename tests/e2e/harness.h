@@ -58,6 +58,9 @@ pid_t	ts_child(struct tcpsup *, pid_t parent, const char *prefix);
 pid_t	ts_wait_child(struct tcpsup *, pid_t parent, const char *prefix,
 	    pid_t old, int timeout_ms);
 
+/* Stop pid (SIGSTOP) and wait until it is stopped; false on timeout. */
+bool	ts_stop_process(pid_t, int timeout_ms);
+
 /* Alive and not a zombie. */
 bool	ts_alive(pid_t);
 bool	ts_wait_gone(pid_t, int timeout_ms);

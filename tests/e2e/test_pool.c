@@ -55,7 +55,7 @@ serving(pid_t client_sup, int fd)
 	char title[64];
 
 	snprintf(title, sizeof(title), "tcp_echo_fsm 127.0.0.1:%d", ts_local_port(fd));
-	return ts_wait_child(&ts, client_sup, title, 0, 2000);
+	return ts_wait_child(&ts, client_sup, title, 0, 5000);
 }
 
 static int
@@ -138,7 +138,7 @@ Test(pool, reuse_serves_n_more_connections_then_exits)
 	cr_assert(ts_wait_gone(first, 2000), "worker not retired after reuse");
 	fd = echo_once();
 	snprintf(title, sizeof(title), "tcp_echo_fsm 127.0.0.1:%d", ts_local_port(fd));
-	cr_assert_neq(ts_wait_child(&ts, client_sup, title, 0, 2000), first);
+	cr_assert_neq(ts_wait_child(&ts, client_sup, title, 0, 5000), first);
 	close(fd);
 	cr_assert_null(ts_find(&ts, 0, "SUPERVISOR REPORT"), "%s", ts.log);
 }

@@ -130,8 +130,8 @@ Test(stop, children_that_do_not_stop_are_killed_after_their_timeout)
 	worker = ts_child(&ts, client_sup, "tcp_echo_fsm 127");
 	cr_assert(listener > 0 && worker > 0);
 	/* Stopped processes cannot act on SIGTERM: only SIGKILL ends them. */
-	cr_assert_eq(kill(worker, SIGSTOP), 0);
-	cr_assert_eq(kill(listener, SIGSTOP), 0);
+	cr_assert(ts_stop_process(worker, 5000));
+	cr_assert(ts_stop_process(listener, 5000));
 
 	cr_assert_eq(kill(ts.pid, SIGTERM), 0);
 	cr_assert(ts_wait_exit(&ts, 10000));

@@ -118,7 +118,7 @@ Test(worker, idle_timeout_closes_with_report)
 	ts_start(&ts, args);
 	fd = connected();
 	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
-	worker = ts_wait_child(&ts, client_sup, "tcp_echo_fsm 127", 0, 2000);
+	worker = ts_wait_child(&ts, client_sup, "tcp_echo_fsm 127", 0, 5000);
 	cr_assert(worker > 0);
 	snprintf(expect, sizeof(expect),
 	    "\n%d Client connection timeout - closing.\n", (int)worker);
@@ -142,7 +142,7 @@ Test(worker, idle_timeout_covers_a_peer_that_stops_reading)
 	fd = connected();
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
 	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
-	worker = ts_wait_child(&ts, client_sup, "tcp_echo_fsm 127", 0, 2000);
+	worker = ts_wait_child(&ts, client_sup, "tcp_echo_fsm 127", 0, 5000);
 	cr_assert(worker > 0);
 	/* Send far more than the socket buffers hold, and never read. */
 	frame[0] = (char)0xff, frame[1] = (char)0xff;
@@ -196,7 +196,7 @@ Test(worker, json_reports)
 	    "%s", ts.log);
 	fd = connected();
 	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
-	worker = ts_wait_child(&ts, client_sup, "tcp_echo_fsm 127", 0, 2000);
+	worker = ts_wait_child(&ts, client_sup, "tcp_echo_fsm 127", 0, 5000);
 	cr_assert(worker > 0);
 	cr_assert_eq(kill(worker, SIGKILL), 0);
 	snprintf(expect, sizeof(expect),
