@@ -7,6 +7,7 @@
  * write to a peer that has stopped reading. It holds nothing but its socket:
  * whatever a client sends, the worst it can do is end this process.
  */
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -187,8 +188,15 @@ conn_init(struct conn *c, const struct options *o, int fd)
 	c->cap = o->packet == FRAME_RAW ? RAW_CHUNK :
 	    frame_header_len(o->packet) + c->codec.max_payload +
 	    (o->packet == FRAME_LINE);
-	/* Untouched pages cost nothing: only what a client sends is paid for. */
-	if (c->buf == NULL && (c->buf = malloc(c->cap)) == NULL)
+	/*
+	 * A mapping of its own, not malloc: malloc would write its bookkeeping
+	 * into heap and libc pages shared with tcp_client_sup, and each write
+	 * costs this process a private copy. Here only the pages a client
+	 * fills are paid for.
+	 */
+	if (c->buf == NULL && (c->buf = mmap(NULL, c->cap,
+	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+	    -1, 0)) == MAP_FAILED)
 		_exit(1);
 	if (getpeername(fd, (struct sockaddr *)&peer.ss, &peer.len) == -1)
 		peer.ss.ss_family = AF_UNSPEC;
@@ -214,7 +222,7 @@ echo_fsm_start(void *arg, void *channel)
 	const struct echo_fsm_conf *conf = arg;
 	const int keep[] = { (int)(intptr_t)channel, conf->ready };
 	const int ch = 3, ready = conf->ready == -1 ? -1 : 4;
-	struct conn c = { .fd = -1 };
+	struct conn c = { .fd = -1, .buf = NULL };
 	enum ending e;
 	int fd, status;
 
