@@ -23,8 +23,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "client_sup.h"
 #include "echo_fsm.h"
 #include "fdpass.h"
@@ -55,7 +57,6 @@ struct client_sup {
 	size_t			 spares;	/* how many idle ones to keep */
 	size_t			 idle_cap;
 	bool			 reuse;
-	struct echo_fsm_conf	 conf;
 };
 
 static void
@@ -63,12 +64,15 @@ idle_push(struct client_sup *cs, struct worker *w)
 {
 	if (cs->nidle == cs->idle_cap) {
 		size_t cap = cs->idle_cap * 2 + 16;
-		struct worker **p = reallocarray(cs->idle, cap, sizeof(*p));
+		struct worker **p = arena_alloc(cap * sizeof(*p));
 
 		if (p == NULL) {
 			warn("tcp_client_sup: idle pool");
 			return;
 		}
+		if (cs->idle != NULL)
+			memcpy(p, cs->idle, cs->nidle * sizeof(*p));
+		arena_free(cs->idle, cs->idle_cap * sizeof(*p));
 		cs->idle = p;
 		cs->idle_cap = cap;
 	}
@@ -94,35 +98,35 @@ worker_drop(struct client_sup *cs, struct worker *w)
 		idle_remove(cs, w);
 	pidmap_remove(&cs->workers, w->entry.pid);
 	close(w->channel);
-	free(w);
+	arena_free(w, sizeof(*w));
 }
 
 /* Fork a worker into WAIT_FOR_SOCKET and put it in the pool. */
 static struct worker *
 spawn(struct client_sup *cs)
 {
-	struct worker *w = calloc(1, sizeof(*w));
+	struct worker *w = arena_alloc(sizeof(*w));
 	int pair[2];
 	pid_t pid;
 
 	if (w == NULL ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == -1) {
 		warn("tcp_client_sup: new worker");
-		free(w);
+		arena_free(w, sizeof(*w));
 		return NULL;
 	}
 	pid = sup_start_child(cs->sup, (void *)(intptr_t)pair[1]);
 	close(pair[1]);
 	if (pid == -1) {
 		close(pair[0]);
-		free(w);
+		arena_free(w, sizeof(*w));
 		return NULL;
 	}
 	w->entry.pid = pid;
 	w->channel = pair[0];
 	if (pidmap_insert(&cs->workers, &w->entry) == -1) {
 		close(w->channel);
-		free(w);
+		arena_free(w, sizeof(*w));
 		return NULL;	/* it gets EOF in WAIT_FOR_SOCKET and exits */
 	}
 	idle_push(cs, w);
@@ -213,7 +217,8 @@ on_worker_exit(void *ctx, pid_t pid)
 	refill(cs);
 }
 
-static void
+/* Returns the end the workers write to. */
+static int
 open_ready_channel(struct client_sup *cs)
 {
 	int pair[2];
@@ -221,17 +226,19 @@ open_ready_channel(struct client_sup *cs)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == -1)
 		err(1, "tcp_client_sup: socketpair");
 	cs->ready = pair[0];
-	cs->conf.ready = pair[1];
 	if (fcntl(cs->ready, F_SETFL, O_NONBLOCK) == -1)
 		err(1, "tcp_client_sup: fcntl");
 	sup_watch(cs->sup, cs->ready, on_ready, cs);
+	return pair[1];
 }
 
 void
 client_sup_start(void *arg, void *extra)
 {
 	const struct tree *t = arg;
-	static struct client_sup cs;
+	/* Outside the arena: the workers read it after they drop the arena. */
+	static struct echo_fsm_conf conf;
+	struct client_sup *cs;
 	const struct child_spec worker = {
 		.id = NULL,
 		.mfa = "{tcp_echo_fsm,start_link,[]}",
@@ -240,7 +247,7 @@ client_sup_start(void *arg, void *extra)
 		.shutdown = t->opts->shutdown,
 		.type = CHILD_WORKER,
 		.start = echo_fsm_start,
-		.arg = &cs.conf,
+		.arg = &conf,
 	};
 	const struct sup_flags flags = {
 		.name = "tcp_client_sup",
@@ -254,19 +261,21 @@ client_sup_start(void *arg, void *extra)
 	close(t->listen_fd);
 	close(t->handoff_send);
 	proc_title("tcp_client_sup");
-	cs.handoff = t->handoff_recv;
-	cs.spares = (size_t)t->opts->spares;
-	cs.reuse = t->opts->reuse > 0;
-	cs.conf = (struct echo_fsm_conf){ .opts = t->opts, .ready = -1 };
-	if (pidmap_init(&cs.workers) == -1)
+	/* In the arena: it changes with every connection (see arena.h). */
+	if ((cs = arena_alloc(sizeof(*cs))) == NULL ||
+	    pidmap_init(&cs->workers) == -1)
 		err(1, "tcp_client_sup");
-	cs.sup = sup_create(&flags, &worker, 1);
-	sup_on_exit(cs.sup, on_worker_exit, &cs);
-	sup_watch(cs.sup, cs.handoff, on_handoff, &cs);
-	if (cs.reuse)
-		open_ready_channel(&cs);
-	refill(&cs);
-	sup_run(cs.sup);
+	cs->handoff = t->handoff_recv;
+	cs->spares = (size_t)t->opts->spares;
+	cs->reuse = t->opts->reuse > 0;
+	conf = (struct echo_fsm_conf){ .opts = t->opts, .ready = -1 };
+	cs->sup = sup_create(&flags, &worker, 1);
+	sup_on_exit(cs->sup, on_worker_exit, cs);
+	sup_watch(cs->sup, cs->handoff, on_handoff, cs);
+	if (cs->reuse)
+		conf.ready = open_ready_channel(cs);
+	refill(cs);
+	sup_run(cs->sup);
 	/* Stopped or gave up, OTP says shutdown either way. */
 	_exit(REASON_SHUTDOWN_STATUS);
 }

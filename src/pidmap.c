@@ -1,10 +1,12 @@
 /*
- * pidmap.c -- a pid-keyed hash table with intrusive chaining.
+ * pidmap.c -- a pid-keyed hash table with intrusive chaining, in the
+ * supervisor's arena (its buckets change with every fork and exit).
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "arena.h"
 #include "pidmap.h"
 
 #define PIDMAP_INITIAL	64
@@ -23,14 +25,14 @@ pidmap_init(struct pidmap *m)
 {
 	m->nbuckets = PIDMAP_INITIAL;
 	m->count = 0;
-	m->buckets = calloc(m->nbuckets, sizeof(*m->buckets));
+	m->buckets = arena_alloc(m->nbuckets * sizeof(*m->buckets));
 	return m->buckets == NULL ? -1 : 0;
 }
 
 void
 pidmap_free(struct pidmap *m)
 {
-	free(m->buckets);
+	arena_free(m->buckets, m->nbuckets * sizeof(*m->buckets));
 	m->buckets = NULL;
 	m->nbuckets = m->count = 0;
 }
@@ -42,7 +44,7 @@ grow(struct pidmap *m)
 	struct pidmap_entry *e, *next;
 
 	m->nbuckets = old.nbuckets * 2;
-	m->buckets = calloc(m->nbuckets, sizeof(*m->buckets));
+	m->buckets = arena_alloc(m->nbuckets * sizeof(*m->buckets));
 	if (m->buckets == NULL) {
 		*m = old;
 		return -1;
@@ -56,7 +58,7 @@ grow(struct pidmap *m)
 			m->buckets[s] = e;
 		}
 	}
-	free(old.buckets);
+	arena_free(old.buckets, old.nbuckets * sizeof(*old.buckets));
 	return 0;
 }
 

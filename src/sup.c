@@ -7,6 +7,9 @@
  * table: there is no window for a child to die unknown. Children are found
  * by pid in O(1); the reaping loop runs until waitpid() has nothing left.
  *
+ * Its bookkeeping lives in the arena (arena.h), which every child drops
+ * as soon as it is forked.
+ *
  * Restart decisions follow supervisor:do_restart/3, the intensity window
  * follows add_restart/1 (intensity.c), and stopping follows shutdown/2:
  * static children one by one in reverse start order, simple_one_for_one
@@ -27,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "intensity.h"
 #include "log.h"
 #include "pidmap.h"
@@ -157,9 +161,14 @@ report_started(const struct sup *sup, const struct child *c)
 static void __attribute__((noreturn))
 run_child(struct sup *sup, struct child *c)
 {
+	const struct child_spec *spec = c->spec;
+	void *extra = c->extra;
+
 	close(sup->epfd);
 	close(sup->sigfd);
-	c->spec->start(c->spec->arg, c->extra);
+	/* sup and c live there: nothing of the supervisor is used after this. */
+	arena_release();
+	spec->start(spec->arg, extra);
 	_exit(0);
 }
 
@@ -329,7 +338,7 @@ static void
 forget(struct sup *sup, struct child *c)
 {
 	if (sup->flags.strategy == SUP_SIMPLE_ONE_FOR_ONE)
-		free(c);
+		arena_free(c, sizeof(*c));
 	else
 		c->entry.pid = 0;
 }
@@ -496,7 +505,7 @@ struct sup *
 sup_create(const struct sup_flags *flags, const struct child_spec *specs,
     size_t nspecs)
 {
-	struct sup *sup = calloc(1, sizeof(*sup));
+	struct sup *sup = arena_alloc(sizeof(*sup));
 	sigset_t blocked;
 
 	if (sup == NULL)
@@ -506,7 +515,7 @@ sup_create(const struct sup_flags *flags, const struct child_spec *specs,
 	sup->specs = specs;
 	sup->nspecs = nspecs;
 	if (flags->strategy != SUP_SIMPLE_ONE_FOR_ONE &&
-	    (sup->statics = calloc(nspecs, sizeof(*sup->statics))) == NULL)
+	    (sup->statics = arena_alloc(nspecs * sizeof(*sup->statics))) == NULL)
 		err(1, "%s", __func__);
 	for (size_t i = 0; sup->statics != NULL && i < nspecs; i++)
 		sup->statics[i].spec = &specs[i];
@@ -543,7 +552,7 @@ sup_start_children(struct sup *sup, char *why, size_t size)
 pid_t
 sup_start_child(struct sup *sup, void *extra)
 {
-	struct child *c = calloc(1, sizeof(*c));
+	struct child *c = arena_alloc(sizeof(*c));
 	char reason[64];
 
 	if (c == NULL) {
@@ -553,7 +562,7 @@ sup_start_child(struct sup *sup, void *extra)
 	c->spec = &sup->specs[0];
 	c->extra = extra;
 	if (start_child(sup, c, reason, sizeof(reason)) == -1) {
-		free(c);
+		arena_free(c, sizeof(*c));
 		return -1;
 	}
 	return child_pid(c);

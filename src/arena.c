@@ -1,0 +1,112 @@
+/*
+ * arena.c -- a supervisor's own memory: one lazily reserved mapping, carved
+ * into power-of-two blocks with a free list per size. Untouched pages of
+ * the reservation cost nothing.
+ */
+#include <sys/mman.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+
+#define ARENA_RESERVE	((size_t)1 << 30)	/* address space, not memory */
+#define ARENA_MIN_SHIFT	4			/* 16-byte blocks */
+#define ARENA_CLASSES	27			/* up to 1 GiB */
+
+struct block {
+	struct block	*next;
+};
+
+/* At the start of the mapping, so that its writes are dropped with it. */
+struct arena {
+	size_t		 used;
+	struct block	*free[ARENA_CLASSES];
+};
+
+/*
+ * The only static state: written when a process maps its arena, never
+ * after, so a child forked later does not pay for a page of it.
+ */
+static struct arena	*arena;
+static pid_t		 arena_owner;
+
+/* This process's arena, mapped on first use (after a fork, anew). */
+static struct arena *
+arena_get(void)
+{
+	void *base;
+
+	if (arena != NULL && arena_owner == getpid())
+		return arena;
+	base = mmap(NULL, ARENA_RESERVE, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (base == MAP_FAILED)
+		return NULL;
+	arena = base;
+	arena_owner = getpid();
+	arena->used = sizeof(*arena);
+	return arena;
+}
+
+static int
+class_of(size_t size)
+{
+	int c = 0;
+
+	while (((size_t)1 << (c + ARENA_MIN_SHIFT)) < size)
+		c++;
+	return c;
+}
+
+void *
+arena_alloc(size_t size)
+{
+	int c = class_of(size);
+	size_t bytes = (size_t)1 << (c + ARENA_MIN_SHIFT);
+	struct arena *a = arena_get();
+	struct block *b;
+
+	if (a == NULL)
+		return NULL;
+	if (c >= ARENA_CLASSES) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if ((b = a->free[c]) != NULL) {
+		a->free[c] = b->next;
+		memset(b, 0, bytes);
+		return b;
+	}
+	/* Aligned to their size: no block straddles more pages than it must. */
+	a->used = (a->used + bytes - 1) & ~(bytes - 1);
+	if (a->used + bytes > ARENA_RESERVE) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	b = (struct block *)((uint8_t *)a + a->used);
+	a->used += bytes;
+	return b;	/* fresh pages of the mapping are zero */
+}
+
+void
+arena_free(void *p, size_t size)
+{
+	int c = class_of(size);
+	struct block *b = p;
+
+	if (p == NULL)
+		return;
+	b->next = arena->free[c];
+	arena->free[c] = b;
+}
+
+void
+arena_release(void)
+{
+	/* The statics stay as they are: arena_get() sees the new pid. */
+	if (arena != NULL)
+		munmap(arena, ARENA_RESERVE);
+}
