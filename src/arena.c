@@ -28,7 +28,8 @@ struct arena {
 
 /*
  * The only static state: written when a process maps its arena, never
- * after, so a child forked later does not pay for a page of it.
+ * after, so a child forked later does not pay for a page of it. A child
+ * has no arena mapped (MADV_DONTFORK): the owner's pid tells it so.
  */
 static struct arena	*arena;
 static pid_t		 arena_owner;
@@ -45,6 +46,10 @@ arena_get(void)
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (base == MAP_FAILED)
 		return NULL;
+	if (madvise(base, ARENA_RESERVE, MADV_DONTFORK) == -1) {
+		munmap(base, ARENA_RESERVE);
+		return NULL;
+	}
 	arena = base;
 	arena_owner = getpid();
 	arena->used = sizeof(*arena);
@@ -101,12 +106,4 @@ arena_free(void *p, size_t size)
 		return;
 	b->next = arena->free[c];
 	arena->free[c] = b;
-}
-
-void
-arena_release(void)
-{
-	/* The statics stay as they are: arena_get() sees the new pid. */
-	if (arena != NULL)
-		munmap(arena, ARENA_RESERVE);
 }

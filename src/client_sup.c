@@ -11,8 +11,9 @@
  * (--spares): no fork stands between accept and the first echoed byte. The
  * pool is refilled only while no socket waits in the hand-off channel, so
  * forking never delays a connection that is already there. With --reuse, a
- * worker whose client closed cleanly says so on the shared ready channel and
- * goes back into the pool.
+ * worker whose client closed cleanly says so on the shared notice channel
+ * and goes back into the pool. A worker also says there when it is about to
+ * exit, so that it is reaped by its pid (see sup_child_exiting()).
  */
 #include <sys/socket.h>
 
@@ -50,7 +51,7 @@ struct worker {
 struct client_sup {
 	struct sup		*sup;
 	int			 handoff;
-	int			 ready;		/* reusable workers say they are idle */
+	int			 notices;	/* workers say they are idle, or leaving */
 	struct pidmap		 workers;	/* pid -> struct worker */
 	struct worker		**idle;		/* waiting in WAIT_FOR_SOCKET */
 	size_t			 nidle;
@@ -192,15 +193,19 @@ on_handoff(void *ctx)
 }
 
 static void
-on_ready(void *ctx)
+on_notice(void *ctx)
 {
 	struct client_sup *cs = ctx;
+	struct echo_fsm_notice n;
 	struct pidmap_entry *e;
-	pid_t pid;
 
-	while (recv(cs->ready, &pid, sizeof(pid), MSG_DONTWAIT) == sizeof(pid)) {
+	while (recv(cs->notices, &n, sizeof(n), MSG_DONTWAIT) == sizeof(n)) {
+		if (n.what == ECHO_FSM_EXITING) {
+			sup_child_exiting(cs->sup, n.pid);
+			continue;
+		}
 		/* Unknown: it has exited since, and was dropped already. */
-		if ((e = pidmap_find(&cs->workers, pid)) != NULL &&
+		if ((e = pidmap_find(&cs->workers, n.pid)) != NULL &&
 		    !((struct worker *)e)->idle)
 			idle_push(cs, (struct worker *)e);
 	}
@@ -219,16 +224,16 @@ on_worker_exit(void *ctx, pid_t pid)
 
 /* Returns the end the workers write to. */
 static int
-open_ready_channel(struct client_sup *cs)
+open_notice_channel(struct client_sup *cs)
 {
 	int pair[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == -1)
 		err(1, "tcp_client_sup: socketpair");
-	cs->ready = pair[0];
-	if (fcntl(cs->ready, F_SETFL, O_NONBLOCK) == -1)
+	cs->notices = pair[0];
+	if (fcntl(cs->notices, F_SETFL, O_NONBLOCK) == -1)
 		err(1, "tcp_client_sup: fcntl");
-	sup_watch(cs->sup, cs->ready, on_ready, cs);
+	sup_watch(cs->sup, cs->notices, on_notice, cs);
 	return pair[1];
 }
 
@@ -268,12 +273,13 @@ client_sup_start(void *arg, void *extra)
 	cs->handoff = t->handoff_recv;
 	cs->spares = (size_t)t->opts->spares;
 	cs->reuse = t->opts->reuse > 0;
-	conf = (struct echo_fsm_conf){ .opts = t->opts, .ready = -1 };
 	cs->sup = sup_create(&flags, &worker, 1);
 	sup_on_exit(cs->sup, on_worker_exit, cs);
 	sup_watch(cs->sup, cs->handoff, on_handoff, cs);
-	if (cs->reuse)
-		conf.ready = open_ready_channel(cs);
+	conf = (struct echo_fsm_conf){
+		.opts = t->opts,
+		.notices = open_notice_channel(cs),
+	};
 	refill(cs);
 	sup_run(cs->sup);
 	/* Stopped or gave up, OTP says shutdown either way. */

@@ -206,39 +206,48 @@ conn_init(struct conn *c, const struct options *o, int fd)
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
-/* --reuse: tell tcp_client_sup this worker waits for a socket again. */
 static bool
-back_to_pool(int ready)
+notify(int notices, int what)
 {
-	pid_t pid = getpid();
+	struct echo_fsm_notice n = { .pid = getpid(), .what = what };
 
-	proc_title("tcp_echo_fsm");
-	return send(ready, &pid, sizeof(pid), MSG_NOSIGNAL) == sizeof(pid);
+	return send(notices, &n, sizeof(n), MSG_NOSIGNAL) == sizeof(n);
+}
+
+/* Say so, so that tcp_client_sup can reap this process by its pid. */
+static void __attribute__((noreturn))
+leave(int notices, int status)
+{
+	notify(notices, ECHO_FSM_EXITING);
+	_exit(status);
 }
 
 void
 echo_fsm_start(void *arg, void *channel)
 {
 	const struct echo_fsm_conf *conf = arg;
-	const int keep[] = { (int)(intptr_t)channel, conf->ready };
-	const int ch = 3, ready = conf->ready == -1 ? -1 : 4;
+	const int keep[] = { (int)(intptr_t)channel, conf->notices };
+	const int ch = 3, notices = 4;
 	struct conn c = { .fd = -1, .buf = NULL };
 	enum ending e;
 	int fd, status;
 
-	proc_keep_only(keep, ready == -1 ? 1 : 2);
+	proc_keep_only(keep, 2);
 	proc_unblock_signals();
 	proc_title("tcp_echo_fsm");
 	for (int served = 1;; served++) {
 		/* WAIT_FOR_SOCKET: nothing but a socket can arrive here. */
 		if ((fd = fdpass_recv(ch)) == -1)
-			_exit(errno == 0 ? 0 : 1);
+			leave(notices, errno == 0 ? 0 : 1);
 		conn_init(&c, conf->opts, fd);
 		e = serve(&c);
 		status = finish(&c, e);
 		close(fd);
-		if (e != END_CLOSED || ready == -1 ||
-		    served > conf->opts->reuse || !back_to_pool(ready))
-			_exit(status);
+		/* --reuse: back to WAIT_FOR_SOCKET, for another connection. */
+		if (e != END_CLOSED || served > conf->opts->reuse)
+			leave(notices, status);
+		proc_title("tcp_echo_fsm");
+		if (!notify(notices, ECHO_FSM_IDLE))
+			leave(notices, status);
 	}
 }

@@ -6,10 +6,16 @@
 
 #include "options.h"
 
+/* What a worker tells tcp_client_sup on the shared notice channel. */
+struct echo_fsm_notice {
+	pid_t	pid;
+	enum { ECHO_FSM_IDLE, ECHO_FSM_EXITING } what;
+};
+
 /* What every worker of a tcp_client_sup shares. */
 struct echo_fsm_conf {
 	const struct options	*opts;
-	int			 ready;	/* --reuse: where to say "idle again" */
+	int			 notices;	/* where to send struct echo_fsm_notice */
 };
 
 /*

@@ -5,10 +5,10 @@
  * in a handler. They stay blocked for the supervisor's whole life, so a
  * SIGCHLD can only be read after fork() has returned and the child is in the
  * table: there is no window for a child to die unknown. Children are found
- * by pid in O(1); the reaping loop runs until waitpid() has nothing left.
+ * by pid in O(1), and reaped by the pid their SIGCHLD carries; a sweep with
+ * waitpid(-1) a moment later reaps the exits that shared one SIGCHLD.
  *
- * Its bookkeeping lives in the arena (arena.h), which every child drops
- * as soon as it is forked.
+ * Its bookkeeping lives in the arena (arena.h), which fork does not copy.
  *
  * Restart decisions follow supervisor:do_restart/3, the intensity window
  * follows add_restart/1 (intensity.c), and stopping follows shutdown/2:
@@ -17,6 +17,7 @@
  */
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 
 #include <err.h>
@@ -40,6 +41,14 @@
 #include "sup.h"
 
 #define SUP_MAX_WATCHES	8
+
+/*
+ * Up to this many children, a waitpid(-1) sweep is cheap enough to run on
+ * every SIGCHLD. Beyond, exits that shared one SIGCHLD and were not
+ * announced are reaped by a sweep this long after.
+ */
+#define SUP_SWEEP_AT_ONCE	64
+#define SUP_SWEEP_DELAY_MS	200
 
 struct child {
 	struct pidmap_entry	 entry;		/* first: the map hands it back */
@@ -65,6 +74,11 @@ struct sup {
 	struct intensity	 intensity;
 	int			 epfd;
 	int			 sigfd;
+	int			 sweepfd;	/* timerfd: reap what SIGCHLD left */
+	bool			 sweep_armed;
+	pid_t			*exiting;	/* announced, not reaped yet */
+	size_t			 nexiting;
+	size_t			 exiting_cap;
 	struct watch		 watches[SUP_MAX_WATCHES];
 	void			(*on_exit)(void *, pid_t);
 	void			*on_exit_ctx;
@@ -158,17 +172,23 @@ report_started(const struct sup *sup, const struct child *c)
 
 /* --- starting ----------------------------------------------------------- */
 
-static void __attribute__((noreturn))
-run_child(struct sup *sup, struct child *c)
-{
-	const struct child_spec *spec = c->spec;
-	void *extra = c->extra;
+/*
+ * What a child needs of its supervisor, copied to the stack before fork:
+ * the arena, where sup and the child records live, is not mapped in the
+ * child (arena.h).
+ */
+struct launch {
+	const struct child_spec	*spec;
+	void			*extra;
+	int			 fds[3];	/* the supervisor's own */
+};
 
-	close(sup->epfd);
-	close(sup->sigfd);
-	/* sup and c live there: nothing of the supervisor is used after this. */
-	arena_release();
-	spec->start(spec->arg, extra);
+static void __attribute__((noreturn))
+run_child(const struct launch *l)
+{
+	for (size_t i = 0; i < sizeof(l->fds) / sizeof(l->fds[0]); i++)
+		close(l->fds[i]);
+	l->spec->start(l->spec->arg, l->extra);
 	_exit(0);
 }
 
@@ -176,6 +196,11 @@ run_child(struct sup *sup, struct child *c)
 static int
 start_child(struct sup *sup, struct child *c, char *reason, size_t size)
 {
+	const struct launch l = {
+		.spec = c->spec,
+		.extra = c->extra,
+		.fds = { sup->epfd, sup->sigfd, sup->sweepfd },
+	};
 	pid_t pid;
 
 	if (c->spec->setup != NULL && c->spec->setup(c->spec->arg, reason, size) == -1)
@@ -185,7 +210,7 @@ start_child(struct sup *sup, struct child *c, char *reason, size_t size)
 		goto failed;
 	}
 	if (pid == 0)
-		run_child(sup, c);
+		run_child(&l);
 	c->entry.pid = pid;
 	c->shutdown_sent = false;
 	if (pidmap_insert(&sup->running, &c->entry) == -1) {
@@ -382,30 +407,116 @@ child_exited(struct sup *sup, struct child *c, const struct reason *r)
 	restart(sup, c);
 }
 
+/* A child has exited with status: report, restart or forget it. */
 static void
-reap(struct sup *sup)
+exited(struct sup *sup, pid_t pid, int status)
 {
 	struct pidmap_entry *e;
 	struct reason r;
+
+	/* Not ours: an orphan adopted by the root, a subreaper. */
+	if ((e = pidmap_remove(&sup->running, pid)) == NULL)
+		return;
+	r = reason_from_status(status, child_of(e)->shutdown_sent);
+	if (sup->stopping) {
+		child_of(e)->stop_reason = r;
+		forget(sup, child_of(e));
+		return;
+	}
+	child_exited(sup, child_of(e), &r);
+	if (!sup->done && sup->on_exit != NULL)
+		sup->on_exit(sup->on_exit_ctx, pid);
+}
+
+/* The child a SIGCHLD named: waitpid(pid) looks at that child alone. */
+static void
+reap_pid(struct sup *sup, pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, WNOHANG) == pid)
+		exited(sup, pid, status);
+}
+
+/*
+ * Every child that has exited. waitpid(-1) makes the kernel walk the whole
+ * list of children, so with ten thousand of them this runs only as the
+ * sweep, never once per exit.
+ */
+static void
+reap(struct sup *sup)
+{
 	int status;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		/* Not ours: an orphan adopted by the root, a subreaper. */
-		if ((e = pidmap_remove(&sup->running, pid)) == NULL)
-			continue;
-		r = reason_from_status(status, child_of(e)->shutdown_sent);
-		if (sup->stopping) {
-			child_of(e)->stop_reason = r;
-			forget(sup, child_of(e));
+	while (!sup->done && (pid = waitpid(-1, &status, WNOHANG)) > 0)
+		exited(sup, pid, status);
+}
+
+/* Reap the announced exits that have happened; keep the others. */
+static void
+reap_announced(struct sup *sup)
+{
+	size_t i = 0;
+
+	while (i < sup->nexiting && !sup->done) {
+		pid_t pid = sup->exiting[i];
+		int status;
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == 0) {
+			i++;
 			continue;
 		}
-		child_exited(sup, child_of(e), &r);
-		if (sup->done)
-			return;
-		if (sup->on_exit != NULL)
-			sup->on_exit(sup->on_exit_ctx, pid);
+		sup->exiting[i] = sup->exiting[--sup->nexiting];
+		if (r == pid)
+			exited(sup, pid, status);
 	}
+}
+
+void
+sup_child_exiting(struct sup *sup, pid_t pid)
+{
+	if (sup->nexiting == sup->exiting_cap) {
+		size_t cap = sup->exiting_cap * 2 + 64;
+		pid_t *p = arena_alloc(cap * sizeof(*p));
+
+		if (p == NULL)
+			return;	/* the sweep will find it */
+		if (sup->exiting != NULL)
+			memcpy(p, sup->exiting, sup->nexiting * sizeof(*p));
+		arena_free(sup->exiting, sup->exiting_cap * sizeof(*p));
+		sup->exiting = p;
+		sup->exiting_cap = cap;
+	}
+	sup->exiting[sup->nexiting++] = pid;
+	/* Often still running: then the SIGCHLD it sends will bring us back. */
+	reap_announced(sup);
+}
+
+static void
+arm_sweep(struct sup *sup)
+{
+	struct itimerspec once = {
+		.it_value = { .tv_nsec = SUP_SWEEP_DELAY_MS * 1000000L },
+	};
+
+	if (!sup->sweep_armed && timerfd_settime(sup->sweepfd, 0, &once,
+	    NULL) == 0)
+		sup->sweep_armed = true;
+}
+
+static void
+on_sweep(void *ctx)
+{
+	struct sup *sup = ctx;
+	uint64_t expirations;
+
+	if (read(sup->sweepfd, &expirations, sizeof(expirations)) == -1)
+		return;
+	sup->sweep_armed = false;
+	if (!sup->stopping)
+		reap(sup);
 }
 
 /* --- the event loop ------------------------------------------------------ */
@@ -422,18 +533,31 @@ static void
 read_signals(struct sup *sup)
 {
 	struct signalfd_siginfo si;
-	bool child = false, term = false;
+	pid_t child = 0;
+	bool term = false;
 
 	while (read(sup->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGCHLD)
-			child = true;
+			child = (pid_t)si.ssi_pid;
 		else
 			term = true;
 	}
 	if (sup->stopping)
 		return;
-	if (child)
-		reap(sup);
+	/*
+	 * SIGCHLD is not queued: children that exit while one is pending
+	 * share it, and only one pid comes with it. Reap that one and those
+	 * that announced their exit now; with few children, sweep at once,
+	 * otherwise a moment later, for exits nobody announced (kill -9).
+	 */
+	if (child != 0) {
+		reap_pid(sup, child);
+		reap_announced(sup);
+		if (sup->running.count <= SUP_SWEEP_AT_ONCE)
+			reap(sup);
+		else
+			arm_sweep(sup);
+	}
 	if (term && !sup->done)
 		stop(sup);
 }
@@ -527,7 +651,11 @@ sup_create(const struct sup_flags *flags, const struct child_spec *specs,
 		err(1, "signalfd");
 	if ((sup->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		err(1, "epoll_create1");
+	if ((sup->sweepfd = timerfd_create(CLOCK_MONOTONIC,
+	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
+		err(1, "timerfd_create");
 	sup_watch(sup, sup->sigfd, on_signal, sup);
+	sup_watch(sup, sup->sweepfd, on_sweep, sup);
 	return sup;
 }
 

@@ -87,6 +87,14 @@ void	sup_unwatch(struct sup *, int fd);
  */
 void	sup_on_exit(struct sup *, void (*on_exit)(void *, pid_t), void *ctx);
 
+/*
+ * A role learned from the child itself that it is about to exit. Its
+ * supervisor then reaps it by pid as soon as it can, instead of making the
+ * kernel walk every child with waitpid(-1): with thousands of children
+ * that walk, not the fork, is what an exit costs.
+ */
+void	sup_child_exiting(struct sup *, pid_t);
+
 /* Run until told to stop or until the restart intensity is reached. */
 enum sup_exit sup_run(struct sup *);
 
