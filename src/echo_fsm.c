@@ -9,15 +9,13 @@
  */
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -38,7 +36,6 @@ enum ending { END_NONE, END_CLOSED, END_TIMEOUT, END_TOO_BIG, END_ERROR };
 
 struct conn {
 	int			 fd;
-	int			 idle_ms;	/* -1: infinity */
 	struct frame_codec	 codec;
 	uint8_t			*buf;
 	size_t			 cap;
@@ -62,19 +59,6 @@ say(enum report_kind kind, const char *fmt, ...)
 	log_report(&r);
 }
 
-/* Wait for fd to be ready; 0 on idle timeout. */
-static int
-wait_ready(const struct conn *c, short events)
-{
-	struct pollfd pfd = { .fd = c->fd, .events = events };
-	int n;
-
-	do {
-		n = poll(&pfd, 1, c->idle_ms);
-	} while (n == -1 && errno == EINTR);
-	return n;
-}
-
 static enum ending
 write_all(struct conn *c, const uint8_t *p, size_t len)
 {
@@ -88,12 +72,11 @@ write_all(struct conn *c, const uint8_t *p, size_t len)
 		}
 		if (errno == EPIPE || errno == ECONNRESET)
 			return END_CLOSED;
-		if (errno != EAGAIN && errno != EINTR) {
-			c->error = errno;
-			return END_ERROR;
-		}
-		if (wait_ready(c, POLLOUT) == 0)
+		/* SO_SNDTIMEO: the peer took nothing for the idle timeout. */
+		if (errno == EAGAIN)
 			return END_TIMEOUT;
+		c->error = errno;
+		return END_ERROR;
 	}
 	return END_NONE;
 }
@@ -128,14 +111,13 @@ serve(struct conn *c)
 		ssize_t n;
 		enum ending e;
 
-		if (wait_ready(c, POLLIN) == 0)
-			return END_TIMEOUT;
 		n = read(c->fd, c->buf + c->len, c->cap - c->len);
 		if (n == 0)
 			return END_CLOSED;	/* a partial frame is dropped */
 		if (n == -1) {
-			if (errno == EAGAIN || errno == EINTR)
-				continue;
+			/* SO_RCVTIMEO: nothing came for the idle timeout. */
+			if (errno == EAGAIN)
+				return END_TIMEOUT;
 			if (errno == ECONNRESET)
 				return END_CLOSED;
 			c->error = errno;
@@ -174,6 +156,44 @@ finish(const struct conn *c, enum ending e)
 	}
 }
 
+/*
+ * The socket stays blocking, with the idle timeout as its receive and send
+ * timeouts: a read or a write is one system call, and a timeout re-arms
+ * with each of them, as the tutorial's FSM re-arms its timer on each event.
+ */
+static void
+set_idle_timeout(int fd, int seconds)
+{
+	struct timeval tv = { .tv_sec = seconds };
+
+	if (seconds == IDLE_INFINITY)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+/*
+ * The frame buffer. With the default limits it is static: its pages cost
+ * nothing until a client fills them, and there is no mapping to make. A
+ * larger --max-frame gets a mapping of its own. Not malloc either way:
+ * malloc would write its bookkeeping into pages shared with
+ * tcp_client_sup, and each write costs this process a private copy.
+ */
+static uint8_t *
+frame_buffer(size_t cap)
+{
+	static uint8_t small[RAW_CHUNK + 8];
+	void *p;
+
+	if (cap <= sizeof(small))
+		return small;
+	p = mmap(NULL, cap, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		_exit(1);
+	return p;
+}
+
 static void
 conn_init(struct conn *c, const struct options *o, int fd)
 {
@@ -182,28 +202,18 @@ conn_init(struct conn *c, const struct options *o, int fd)
 
 	c->fd = fd;
 	c->len = 0;
-	c->idle_ms = o->idle_timeout == IDLE_INFINITY ? -1 :
-	    o->idle_timeout * 1000;
 	c->codec = frame_codec(o->packet, o->max_frame);
 	c->cap = o->packet == FRAME_RAW ? RAW_CHUNK :
 	    frame_header_len(o->packet) + c->codec.max_payload +
 	    (o->packet == FRAME_LINE);
-	/*
-	 * A mapping of its own, not malloc: malloc would write its bookkeeping
-	 * into heap and libc pages shared with tcp_client_sup, and each write
-	 * costs this process a private copy. Here only the pages a client
-	 * fills are paid for.
-	 */
-	if (c->buf == NULL && (c->buf = mmap(NULL, c->cap,
-	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-	    -1, 0)) == MAP_FAILED)
-		_exit(1);
+	if (c->buf == NULL)
+		c->buf = frame_buffer(c->cap);
 	if (getpeername(fd, (struct sockaddr *)&peer.ss, &peer.len) == -1)
 		peer.ss.ss_family = AF_UNSPEC;
 	addr_format_tuple(&peer, c->peer, sizeof(c->peer));
 	addr_format(&peer, text, sizeof(text));
 	proc_title("tcp_echo_fsm %s", text);
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	set_idle_timeout(fd, o->idle_timeout);
 }
 
 static bool

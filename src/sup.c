@@ -5,8 +5,9 @@
  * in a handler. They stay blocked for the supervisor's whole life, so a
  * SIGCHLD can only be read after fork() has returned and the child is in the
  * table: there is no window for a child to die unknown. Children are found
- * by pid in O(1), and reaped by the pid their SIGCHLD carries; a sweep with
- * waitpid(-1) a moment later reaps the exits that shared one SIGCHLD.
+ * by pid in O(1) and reaped by pid, the one their SIGCHLD carries or the one
+ * a role announced (sup_child_exiting()), because waitpid(-1) walks every
+ * child in the kernel; a sweep with it catches the rest a moment later.
  *
  * Its bookkeeping lives in the arena (arena.h), which fork does not copy.
  *
