@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +29,8 @@ capture_reports(void)
 {
 	logfd = memfd_create("reports", 0);
 	cr_assert(logfd >= 0);
+	/* Children write at once: without O_APPEND one would overwrite another. */
+	cr_assert_eq(fcntl(logfd, F_SETFL, O_APPEND), 0);
 	cr_assert_eq(dup2(logfd, STDERR_FILENO), STDERR_FILENO);
 	log_set_format(REPORT_SASL);
 }
