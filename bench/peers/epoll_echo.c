@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "packet2.h"
+
 
 #define BACKLOG		1024	/* as socat's backlog=1024: never the limit */
 #define BUF_INITIAL	4096
@@ -66,22 +68,6 @@ conn_close(struct conn *c)
 	close(c->fd);		/* also removes it from the epoll set */
 	free(c->buf);
 	free(c);
-}
-
-/* Length of the prefix of buf[0..len) made of complete frames. */
-static size_t
-complete_frames(const uint8_t *buf, size_t len)
-{
-	size_t pos = 0;
-
-	while (len - pos >= 2) {
-		size_t frame = 2 + ((size_t)buf[pos] << 8 | buf[pos + 1]);
-
-		if (len - pos < frame)
-			break;
-		pos += frame;
-	}
-	return pos;
 }
 
 /* Room for a whole frame in progress; -1 if out of memory. */

@@ -32,6 +32,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "packet2.h"
+
 
 #define BACKLOG		1024	/* as socat's backlog=1024: never the limit */
 #define FRAME_MAX	(2 + 65535)
@@ -64,22 +66,6 @@ send_all(int fd, const uint8_t *p, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
-}
-
-/* Length of the prefix of buf[0..len) made of complete frames. */
-static size_t
-complete_frames(const uint8_t *buf, size_t len)
-{
-	size_t pos = 0;
-
-	while (len - pos >= 2) {
-		size_t frame = 2 + ((size_t)buf[pos] << 8 | buf[pos + 1]);
-
-		if (len - pos < frame)
-			break;
-		pos += frame;
-	}
-	return pos;
 }
 
 /* The child: echo until EOF or error, then exit. */
