@@ -83,10 +83,15 @@ listener_setup(void *arg, char *reason, size_t size)
 
 	if (t->listen_fd != -1)
 		return 0;
-	if ((t->listen_fd = open_listen_socket(t->opts)) == -1 ||
-	    getsockname(t->listen_fd, (struct sockaddr *)&bound.ss,
+	if ((t->listen_fd = open_listen_socket(t->opts)) == -1) {
+		errno_atom(errno, reason, size);
+		return -1;
+	}
+	if (getsockname(t->listen_fd, (struct sockaddr *)&bound.ss,
 	    &bound.len) == -1) {
 		errno_atom(errno, reason, size);
+		close(t->listen_fd);
+		t->listen_fd = -1;
 		return -1;
 	}
 	addr_format(&bound, t->bound, sizeof(t->bound));
