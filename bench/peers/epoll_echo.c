@@ -32,10 +32,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "packet2.h"
+#include "peer.h"
 
 
-#define BACKLOG		1024	/* as socat's backlog=1024: never the limit */
 #define BUF_INITIAL	4096
 #define FRAME_MAX	(2 + 65535)
 #define MAX_EVENTS	256
@@ -183,31 +182,6 @@ accept_all(int lfd)
 	}
 }
 
-static int
-listen_on(const char *port_arg)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	const char *errstr;
-	int fd, one = 1;
-	long long port;
-
-	port = strtonum(port_arg, 1, 65535, &errstr);
-	if (errstr != NULL)
-		errx(64, "port %s: %s", port_arg, errstr);
-	sin.sin_port = htons((uint16_t)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		err(71, "socket");
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1)
-		err(71, "SO_REUSEADDR");
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
-		err(69, "bind 127.0.0.1:%lld", port);
-	if (listen(fd, BACKLOG) == -1)
-		err(71, "listen");
-	return fd;
-}
-
 static long long
 now_ms(void)
 {
@@ -242,7 +216,7 @@ main(int argc, char *argv[])
 	} else if (argc != 2)
 		errx(64, "usage: epoll_echo [--raw] PORT");
 	raise_nofile();
-	lfd = listen_on(argv[1]);
+	lfd = peer_listen(argv[1], SOCK_NONBLOCK);
 	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		err(71, "epoll_create1");
 	watch(EPOLL_CTL_ADD, lfd, EPOLLIN, NULL);

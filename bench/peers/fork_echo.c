@@ -32,10 +32,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "packet2.h"
+#include "peer.h"
 
 
-#define BACKLOG		1024	/* as socat's backlog=1024: never the limit */
 #define FRAME_MAX	(2 + 65535)
 #define BUF_SIZE	(2 * FRAME_MAX)
 
@@ -103,30 +102,6 @@ start_child(int lfd, int fd, pid_t parent)
 	serve(fd);
 }
 
-static int
-listen_on(const char *port_arg)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	const char *errstr;
-	int fd, one = 1;
-	long long port;
-
-	port = strtonum(port_arg, 1, 65535, &errstr);
-	if (errstr != NULL)
-		errx(64, "port %s: %s", port_arg, errstr);
-	sin.sin_port = htons((uint16_t)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		err(71, "socket");
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1)
-		err(71, "SO_REUSEADDR");
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
-		err(69, "bind 127.0.0.1:%lld", port);
-	if (listen(fd, BACKLOG) == -1)
-		err(71, "listen");
-	return fd;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -140,7 +115,7 @@ main(int argc, char *argv[])
 		argv++;
 	} else if (argc != 2)
 		errx(64, "usage: fork_echo [--raw] PORT");
-	lfd = listen_on(argv[1]);
+	lfd = peer_listen(argv[1], 0);
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGCHLD, &sa, NULL) == -1)
 		err(71, "sigaction");
