@@ -60,7 +60,8 @@ struct client_sup {
 	bool			 reuse;
 };
 
-static void
+/* -1 if the pool cannot grow: the caller then lets the worker go. */
+static int
 idle_push(struct client_sup *cs, struct worker *w)
 {
 	if (cs->nidle == cs->idle_cap) {
@@ -69,7 +70,7 @@ idle_push(struct client_sup *cs, struct worker *w)
 
 		if (p == NULL) {
 			warn("tcp_client_sup: idle pool");
-			return;
+			return -1;
 		}
 		if (cs->idle != NULL)
 			memcpy(p, cs->idle, cs->nidle * sizeof(*p));
@@ -80,6 +81,7 @@ idle_push(struct client_sup *cs, struct worker *w)
 	w->idle = true;
 	w->idle_slot = cs->nidle;
 	cs->idle[cs->nidle++] = w;
+	return 0;
 }
 
 static void
@@ -92,6 +94,7 @@ idle_remove(struct client_sup *cs, struct worker *w)
 	w->idle = false;
 }
 
+/* Forget w and close its channel: waiting for a socket, it gets EOF and exits. */
 static void
 worker_drop(struct client_sup *cs, struct worker *w)
 {
@@ -130,7 +133,10 @@ spawn(struct client_sup *cs)
 		arena_free(w, sizeof(*w));
 		return NULL;	/* it gets EOF in WAIT_FOR_SOCKET and exits */
 	}
-	idle_push(cs, w);
+	if (idle_push(cs, w) == -1) {
+		worker_drop(cs, w);
+		return NULL;
+	}
 	return w;
 }
 
@@ -206,8 +212,9 @@ on_notice(void *ctx)
 		}
 		/* Unknown: it has exited since, and was dropped already. */
 		if ((e = pidmap_find(&cs->workers, n.pid)) != NULL &&
-		    !((struct worker *)e)->idle)
-			idle_push(cs, (struct worker *)e);
+		    !((struct worker *)e)->idle &&
+		    idle_push(cs, (struct worker *)e) == -1)
+			worker_drop(cs, (struct worker *)e);
 	}
 }
 
