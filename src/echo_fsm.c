@@ -216,12 +216,17 @@ conn_init(struct conn *c, const struct options *o, int fd)
 	set_idle_timeout(fd, o->idle_timeout);
 }
 
+/*
+ * Never blocks: if tcp_client_sup is too busy to read, an exit goes
+ * unannounced (its sweep reaps it) and an idle worker exits instead.
+ */
 static bool
 notify(int notices, int what)
 {
 	struct echo_fsm_notice n = { .pid = getpid(), .what = what };
 
-	return send(notices, &n, sizeof(n), MSG_NOSIGNAL) == sizeof(n);
+	return send(notices, &n, sizeof(n), MSG_NOSIGNAL | MSG_DONTWAIT) ==
+	    sizeof(n);
 }
 
 /* Say so, so that tcp_client_sup can reap this process by its pid. */
