@@ -7,6 +7,9 @@
 
 #include <sys/socket.h>
 
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,4 +213,28 @@ Test(worker, json_reports)
 	for (const char *line = ts.log; *line != '\0'; line = strchr(line, '\n') + 1)
 		cr_assert(strncmp(line, "{\"time\":\"", 9) == 0, "%s", line);
 	close(fd);
+}
+
+Test(worker, ipv6_listener_reports_an_8_tuple)
+{
+	const char *args[] = { "-l", "[::1]:0", NULL };
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6,
+	    .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	const char *p;
+	char buf[8];
+	int fd;
+
+	ts_spawn(&ts, args);
+	cr_assert(ts_wait_log(&ts, 0, "application: tcp_server", 5000), "%s", ts.log);
+	p = ts_find(&ts, 0, "    listening: [::1]:");
+	cr_assert(p != NULL, "%s", ts.log);
+	sin6.sin6_port = htons((uint16_t)atoi(p + strlen("    listening: [::1]:")));
+	fd = socket(AF_INET6, SOCK_STREAM, 0);
+	cr_assert(fd >= 0);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&sin6, sizeof(sin6)), 0, "%m");
+	cr_assert_eq(ts_send_frame(fd, "six", 3), 0);
+	cr_assert_eq(ts_recv_frame(fd, buf, sizeof(buf)), 3);
+	close(fd);
+	cr_assert(ts_wait_log(&ts, 0, " Client {0,0,0,0,0,0,0,1} disconnected.\n", 3000),
+	    "%s", ts.log);
 }
