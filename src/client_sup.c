@@ -23,6 +23,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,9 +32,11 @@
 #include "client_sup.h"
 #include "echo_fsm.h"
 #include "fdpass.h"
+#include "log.h"
 #include "pidmap.h"
 #include "proc.h"
 #include "reason.h"
+#include "report.h"
 #include "sup.h"
 #include "tree.h"
 
@@ -58,6 +61,8 @@ struct client_sup {
 	size_t			 spares;	/* how many idle ones to keep */
 	size_t			 idle_cap;
 	bool			 reuse;
+	size_t			 max_clients;	/* 0: no limit */
+	bool			 full;		/* not reading the hand-off channel */
 };
 
 /* -1 if the pool cannot grow: the caller then lets the worker go. */
@@ -177,12 +182,47 @@ refill(struct client_sup *cs)
 			return;
 }
 
+/* Workers serving a client: every child but those waiting for a socket. */
+static size_t
+serving(const struct client_sup *cs)
+{
+	return sup_count_children(cs->sup) - cs->nidle;
+}
+
+static void on_handoff(void *);
+
+/*
+ * --max-clients: at the limit, stop reading the hand-off channel. Sockets
+ * then queue in it until the listener's next send blocks, and after that
+ * in the kernel's backlog: nothing is refused, nothing spins.
+ */
+static void
+check_capacity(struct client_sup *cs)
+{
+	char msg[128];
+	struct report r;
+	bool full = cs->max_clients > 0 && serving(cs) >= cs->max_clients;
+
+	if (full == cs->full)
+		return;
+	cs->full = full;
+	if (!full) {
+		sup_watch(cs->sup, cs->handoff, on_handoff, cs);
+		return;
+	}
+	sup_unwatch(cs->sup, cs->handoff);
+	snprintf(msg, sizeof(msg), "tcp_client_sup: %zu clients, the maximum -"
+	    " new connections wait until one leaves.", cs->max_clients);
+	r = report_message(REPORT_ERROR, getpid(), msg);
+	log_report(&r);
+}
+
 static void
 on_handoff(void *ctx)
 {
 	struct client_sup *cs = ctx;
 
-	for (int i = 0; i < HANDOFF_BATCH; i++) {
+	for (int i = 0; i < HANDOFF_BATCH && !cs->full; i++) {
 		int fd = fdpass_recv(cs->handoff);
 
 		if (fd == -1) {
@@ -194,6 +234,7 @@ on_handoff(void *ctx)
 		}
 		serve(cs, fd);
 		close(fd);
+		check_capacity(cs);
 	}
 	refill(cs);
 }
@@ -216,6 +257,7 @@ on_notice(void *ctx)
 		    idle_push(cs, (struct worker *)e) == -1)
 			worker_drop(cs, (struct worker *)e);
 	}
+	check_capacity(cs);
 }
 
 static void
@@ -226,6 +268,7 @@ on_worker_exit(void *ctx, pid_t pid)
 
 	if (e != NULL)
 		worker_drop(cs, (struct worker *)e);
+	check_capacity(cs);
 	refill(cs);
 }
 
@@ -280,6 +323,7 @@ client_sup_start(void *arg, void *extra)
 	cs->handoff = t->handoff_recv;
 	cs->spares = (size_t)t->opts->spares;
 	cs->reuse = t->opts->reuse > 0;
+	cs->max_clients = (size_t)t->opts->max_clients;
 	cs->sup = sup_create(&flags, &worker, 1);
 	sup_on_exit(cs->sup, on_worker_exit, cs);
 	sup_watch(cs->sup, cs->handoff, on_handoff, cs);

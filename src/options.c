@@ -17,7 +17,7 @@ const char options_usage[] =
 "              [--max-frame bytes] [--idle-timeout seconds|infinity]\n"
 "              [--intensity restarts] [--period seconds]\n"
 "              [--shutdown-timeout ms|brutal_kill|infinity]\n"
-"              [--backlog n] [--spares n] [--reuse n]\n"
+"              [--backlog n] [--spares n] [--reuse n] [--max-clients n]\n"
 "              [--log-format sasl|json]\n"
 "\n"
 "  -l, --listen ADDR:PORT     address to listen on (127.0.0.1:2222; [::1]:2222)\n"
@@ -31,13 +31,15 @@ const char options_usage[] =
 "      --backlog N            listen backlog (1024)\n"
 "      --spares N             idle workers kept forked, waiting for a socket (4)\n"
 "      --reuse N              connections a worker serves after its first (0)\n"
+"      --max-clients N        connections served at once; more wait (0: no limit)\n"
 "      --log-format FORMAT    reports as classic SASL text or JSON lines (sasl)\n"
 "  -h, --help                 print this help and exit\n"
 "  -V, --version              print the version and exit\n";
 
 enum {
 	OPT_PACKET = 256, OPT_MAX_FRAME, OPT_IDLE, OPT_INTENSITY, OPT_PERIOD,
-	OPT_SHUTDOWN, OPT_BACKLOG, OPT_SPARES, OPT_REUSE, OPT_LOG_FORMAT
+	OPT_SHUTDOWN, OPT_BACKLOG, OPT_SPARES, OPT_REUSE, OPT_MAX_CLIENTS,
+	OPT_LOG_FORMAT
 };
 
 static const struct option longopts[] = {
@@ -52,6 +54,7 @@ static const struct option longopts[] = {
 	{ "backlog", required_argument, NULL, OPT_BACKLOG },
 	{ "spares", required_argument, NULL, OPT_SPARES },
 	{ "reuse", required_argument, NULL, OPT_REUSE },
+	{ "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -161,6 +164,9 @@ parse_one(struct parse *p, int ch, const char *arg, struct options *o,
 		break;
 	case OPT_REUSE:
 		o->reuse = (int)number(p, "reuse", arg, 0, 1000000);
+		break;
+	case OPT_MAX_CLIENTS:
+		o->max_clients = (int)number(p, "max-clients", arg, 0, 1000000);
 		break;
 	case OPT_LOG_FORMAT:
 		if (strcmp(arg, "sasl") == 0)

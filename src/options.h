@@ -29,6 +29,7 @@ struct options {
 	int			backlog;
 	int			spares;		/* idle workers kept forked */
 	int			reuse;		/* connections per worker after its first */
+	int			max_clients;	/* 0: no limit */
 	enum report_format	log_format;
 };
 

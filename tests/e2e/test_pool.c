@@ -168,3 +168,31 @@ Test(pool, killed_spare_is_reported_and_replaced)
 	fd = echo_once();
 	close(fd);
 }
+
+Test(pool, max_clients_holds_new_connections_until_one_leaves)
+{
+	const char *args[] = { "--max-clients", "2", NULL };
+	int a, b, c;
+	char buf[8];
+
+	ts_start(&ts, args);
+	a = echo_once();
+	b = echo_once();
+	cr_assert(ts_wait_log(&ts, 0, "tcp_client_sup: 2 clients, the maximum -"
+	    " new connections wait until one leaves.\n", 3000), "%s", ts.log);
+	/* The third is queued, not refused, and not served yet. */
+	c = ts_connect(&ts);
+	cr_assert(c >= 0, "connection refused at the limit: %m");
+	cr_assert_eq(ts_send_frame(c, "wait", 4), 0);
+	cr_assert_not(ts_closed_by_peer(c, 300));
+	{
+		struct pollfd pfd = { .fd = c, .events = POLLIN };
+
+		cr_assert_eq(poll(&pfd, 1, 300), 0, "served over the limit");
+	}
+	close(a);
+	cr_assert_eq(ts_recv_frame(c, buf, sizeof(buf)), 4, "not served after a client left");
+	cr_assert_arr_eq(buf, "wait", 4);
+	close(b);
+	close(c);
+}

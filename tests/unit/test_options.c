@@ -89,6 +89,7 @@ assert_tutorial_defaults(void)
 	cr_assert_eq(opts.backlog, 1024);
 	cr_assert_eq(opts.spares, 4);
 	cr_assert_eq(opts.reuse, 0);
+	cr_assert_eq(opts.max_clients, 0);
 	cr_assert_eq(opts.log_format, REPORT_SASL);
 }
 
@@ -270,6 +271,14 @@ Test(options, reuse)
 	cr_assert_eq(opts.reuse, 0);
 }
 
+Test(options, max_clients)
+{
+	assert_run(PARSE("--max-clients", "2"));
+	cr_assert_eq(opts.max_clients, 2);
+	assert_run(PARSE("--max-clients=0"));
+	cr_assert_eq(opts.max_clients, 0);
+}
+
 Test(options, log_format)
 {
 	assert_run(PARSE("--log-format", "json"));
@@ -318,6 +327,7 @@ Test(options, usage_mentions_every_long_option)
 		"--listen", "--port", "--packet", "--max-frame",
 		"--idle-timeout", "--intensity", "--period",
 		"--shutdown-timeout", "--backlog", "--spares", "--reuse",
+		"--max-clients",
 		"--log-format", "--help",
 		"--version",
 	};
@@ -400,6 +410,13 @@ Test(options, spares_bad)
 	assert_error(PARSE("--spares", "-1"), "--spares");
 	assert_error(PARSE("--spares", "1025"), "--spares");
 	assert_error(PARSE("--spares", "some"), "--spares");
+}
+
+Test(options, max_clients_bad)
+{
+	assert_error(PARSE("--max-clients", "-1"), "--max-clients");
+	assert_error(PARSE("--max-clients", "1000001"), "--max-clients");
+	assert_error(PARSE("--max-clients", "many"), "--max-clients");
 }
 
 Test(options, reuse_bad)
