@@ -4,6 +4,7 @@
  */
 #include <getopt.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,19 @@ struct parse {
 	int	 failed;
 };
 
+static void __attribute__((format(printf, 2, 3)))
+fail(struct parse *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!p->failed) {
+		va_start(ap, fmt);
+		vsnprintf(p->err, p->errsize, fmt, ap);
+		va_end(ap);
+	}
+	p->failed = 1;
+}
+
 static long long
 number(struct parse *p, const char *name, const char *arg, long long min,
     long long max)
@@ -93,20 +107,9 @@ number(struct parse *p, const char *name, const char *arg, long long min,
 	const char *errstr = NULL;
 	long long n = strtonum(arg, min, max, &errstr);
 
-	if (errstr != NULL && !p->failed) {
-		snprintf(p->err, p->errsize, "--%s '%s': %s (%lld to %lld)",
-		    name, arg, errstr, min, max);
-		p->failed = 1;
-	}
+	if (errstr != NULL)
+		fail(p, "--%s '%s': %s (%lld to %lld)", name, arg, errstr, min, max);
 	return n;
-}
-
-static void
-fail(struct parse *p, const char *fmt, const char *a, const char *b)
-{
-	if (!p->failed)
-		snprintf(p->err, p->errsize, fmt, a, b);
-	p->failed = 1;
 }
 
 static void
@@ -136,7 +139,7 @@ parse_one(struct parse *p, int ch, const char *arg, struct options *o,
 		break;
 	case OPT_PACKET:
 		if (frame_mode_parse(arg, &o->packet) == -1)
-			fail(p, "--%s '%s': expected 0, 1, 2, 4 or line", "packet", arg);
+			fail(p, "--packet '%s': expected 0, 1, 2, 4 or line", arg);
 		break;
 	case OPT_MAX_FRAME:
 		o->max_frame = (size_t)number(p, "max-frame", arg, 1, MAX_FRAME_LIMIT);
@@ -174,7 +177,7 @@ parse_one(struct parse *p, int ch, const char *arg, struct options *o,
 		else if (strcmp(arg, "json") == 0)
 			o->log_format = REPORT_JSON;
 		else
-			fail(p, "--%s '%s': expected sasl or json", "log-format", arg);
+			fail(p, "--log-format '%s': expected sasl or json", arg);
 		break;
 	}
 }
@@ -196,16 +199,16 @@ options_parse(int argc, char **argv, struct options *o, char *err,
 		case 'V':
 			return OPTIONS_VERSION;
 		case ':':
-			fail(&p, "%s%s: missing value", "", argv[optind - 1]);
+			fail(&p, "%s: missing value", argv[optind - 1]);
 			return OPTIONS_ERROR;
 		case '?':
 			/* In a cluster like -xh, optind has not moved on yet. */
 			if (optopt != 0 && strncmp(argv[optind - 1], "--", 2) != 0) {
 				char opt[3] = { '-', (char)optopt, '\0' };
 
-				fail(&p, "%s%s: unknown option", "", opt);
+				fail(&p, "%s: unknown option", opt);
 			} else {
-				fail(&p, "%s%s: unknown option", "", argv[optind - 1]);
+				fail(&p, "%s: unknown option", argv[optind - 1]);
 			}
 			return OPTIONS_ERROR;
 		default:
@@ -215,7 +218,7 @@ options_parse(int argc, char **argv, struct options *o, char *err,
 		}
 	}
 	if (optind < argc) {
-		fail(&p, "%s'%s': unexpected argument", "", argv[optind]);
+		fail(&p, "'%s': unexpected argument", argv[optind]);
 		return OPTIONS_ERROR;
 	}
 	if (port != -1)

@@ -697,12 +697,6 @@ sup_start_child(struct sup *sup, void *extra)
 	return child_pid(c);
 }
 
-const char *
-sup_term(const struct sup *sup)
-{
-	return sup->term;
-}
-
 size_t
 sup_count_children(const struct sup *sup)
 {

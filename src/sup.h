@@ -98,9 +98,6 @@ void	sup_child_exiting(struct sup *, pid_t);
 /* Run until told to stop or until the restart intensity is reached. */
 enum sup_exit sup_run(struct sup *);
 
-/* The reports' term for this supervisor: {local,Name}. */
-const char *sup_term(const struct sup *);
-
 /* Children alive right now. */
 size_t	sup_count_children(const struct sup *);
 
