@@ -273,6 +273,16 @@ ts_wait_child(struct tcpsup *ts, pid_t parent, const char *prefix, pid_t old,
 	return 0;
 }
 
+pid_t
+ts_worker_of(struct tcpsup *ts, pid_t client_sup, int fd, int timeout_ms)
+{
+	char title[64];
+
+	snprintf(title, sizeof(title), "tcp_echo_fsm 127.0.0.1:%d",
+	    ts_local_port(fd));
+	return ts_wait_child(ts, client_sup, title, 0, timeout_ms);
+}
+
 /* The state letter of /proc/PID/stat, or 0 if there is no such process. */
 static char
 proc_state(pid_t pid)

@@ -61,6 +61,12 @@ pid_t	ts_wait_child(struct tcpsup *, pid_t parent, const char *prefix,
 /* Stop pid (SIGSTOP) and wait until it is stopped; false on timeout. */
 bool	ts_stop_process(pid_t, int timeout_ms);
 
+/*
+ * The worker of client_sup serving connection fd, found by its title
+ * "tcp_echo_fsm 127.0.0.1:<fd's local port>"; 0 if none within timeout_ms.
+ */
+pid_t	ts_worker_of(struct tcpsup *, pid_t client_sup, int fd, int timeout_ms);
+
 /* Alive and not a zombie. */
 bool	ts_alive(pid_t);
 bool	ts_wait_gone(pid_t, int timeout_ms);

@@ -49,15 +49,6 @@ wait_idle(pid_t client_sup, size_t want, pid_t *out)
 	return n;
 }
 
-static pid_t
-serving(pid_t client_sup, int fd)
-{
-	char title[64];
-
-	snprintf(title, sizeof(title), "tcp_echo_fsm 127.0.0.1:%d", ts_local_port(fd));
-	return ts_wait_child(&ts, client_sup, title, 0, 5000);
-}
-
 static int
 echo_once(void)
 {
@@ -79,7 +70,7 @@ Test(pool, spares_serve_connections_and_are_refilled)
 	cr_assert_eq(wait_idle(client_sup, 3, before), 3, "pool not filled");
 
 	fd = echo_once();
-	worker = serving(client_sup, fd);
+	worker = ts_worker_of(&ts, client_sup, fd, 5000);
 	cr_assert(worker > 0);
 	n = 0;
 	for (size_t i = 0; i < 3; i++)
@@ -101,7 +92,7 @@ Test(pool, no_spares_forks_on_demand)
 	poll(NULL, 0, 100);
 	cr_assert_eq(idle_workers(client_sup, idle, 64), 0);
 	fd = echo_once();
-	cr_assert(serving(client_sup, fd) > 0);
+	cr_assert(ts_worker_of(&ts, client_sup, fd, 5000) > 0);
 	close(fd);
 	poll(NULL, 0, 100);
 	cr_assert_eq(idle_workers(client_sup, idle, 64), 0);
@@ -111,7 +102,6 @@ Test(pool, reuse_serves_n_more_connections_then_exits)
 {
 	const char *args[] = { "--spares", "0", "--reuse", "2", NULL };
 	pid_t client_sup, first = 0, idle[64];
-	char title[64];
 	int fd;
 
 	ts_start(&ts, args);
@@ -120,7 +110,7 @@ Test(pool, reuse_serves_n_more_connections_then_exits)
 		pid_t w;
 
 		fd = echo_once();
-		w = serving(client_sup, fd);
+		w = ts_worker_of(&ts, client_sup, fd, 5000);
 		cr_assert(w > 0);
 		if (i == 0)
 			first = w;
@@ -137,8 +127,7 @@ Test(pool, reuse_serves_n_more_connections_then_exits)
 	/* Three connections: the first and two reuses. Then it exits. */
 	cr_assert(ts_wait_gone(first, 2000), "worker not retired after reuse");
 	fd = echo_once();
-	snprintf(title, sizeof(title), "tcp_echo_fsm 127.0.0.1:%d", ts_local_port(fd));
-	cr_assert_neq(ts_wait_child(&ts, client_sup, title, 0, 5000), first);
+	cr_assert_neq(ts_worker_of(&ts, client_sup, fd, 5000), first);
 	close(fd);
 	cr_assert_null(ts_find(&ts, 0, "SUPERVISOR REPORT"), "%s", ts.log);
 }

@@ -39,9 +39,9 @@ Test(seed, hello_is_echoed_and_killed_worker_is_reported)
 	/* supervisor:which_children(tcp_client_sup) */
 	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
 	cr_assert(client_sup > 0, "no tcp_client_sup under the root");
-	snprintf(buf, sizeof(buf), "tcp_echo_fsm 127.0.0.1:%d", ts_local_port(fd));
-	worker = ts_child(&ts, client_sup, buf);
-	cr_assert(worker > 0, "no worker titled '%s' under tcp_client_sup", buf);
+	worker = ts_worker_of(&ts, client_sup, fd, 5000);
+	cr_assert(worker > 0, "no worker serving port %d under tcp_client_sup",
+	    ts_local_port(fd));
 
 	mark = ts.len;
 	cr_assert_eq(kill(worker, SIGKILL), 0);
