@@ -58,7 +58,7 @@ ts_spawn(struct tcpsup *ts, const char *const *args)
 	int logfd;
 
 	if (bin == NULL)
-		bin = "build/src/tcpsup";
+		bin = "build/src/tcpsup/tcpsup";
 	for (; args != NULL && *args != NULL && n < 63; args++)
 		argv[n++] = *args;
 	argv[n] = NULL;

@@ -18,7 +18,7 @@ bin(void)
 {
 	const char *b = getenv("TCPSUP_BIN");
 
-	return b != NULL ? b : "build/src/tcpsup";
+	return b != NULL ? b : "build/src/tcpsup/tcpsup";
 }
 
 static int

@@ -91,6 +91,10 @@ assert_tutorial_defaults(void)
 	cr_assert_eq(opts.reuse, 0);
 	cr_assert_eq(opts.max_clients, 0);
 	cr_assert_eq(opts.log_format, REPORT_SASL);
+	cr_assert_null(opts.control);
+	cr_assert_null(opts.report_dir);
+	cr_assert_eq(opts.report_max_bytes, 1048576);
+	cr_assert_eq(opts.report_max_files, 10);
 }
 
 Test(options, defaults_are_the_tutorials)
@@ -285,6 +289,32 @@ Test(options, log_format)
 	cr_assert_eq(opts.log_format, REPORT_JSON);
 	assert_run(PARSE("--log-format", "sasl"));
 	cr_assert_eq(opts.log_format, REPORT_SASL);
+}
+
+Test(options, control)
+{
+	assert_run(PARSE("--control", "/tmp/x/ctl.sock"));
+	cr_assert_str_eq(opts.control, "/tmp/x/ctl.sock");
+	assert_run(PARSE("--control", "none"));
+	cr_assert_str_eq(opts.control, "");
+	assert_error(PARSE("--control", ""), "--control");
+	/* 108 bytes do not fit a sockaddr_un with its NUL. */
+	assert_error(PARSE("--control", "/tmp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaa"), "--control");
+}
+
+Test(options, report_dir)
+{
+	assert_run(PARSE("--report-dir", "/var/log/tcpsup",
+	    "--report-max-bytes", "65536", "--report-max-files", "3"));
+	cr_assert_str_eq(opts.report_dir, "/var/log/tcpsup");
+	cr_assert_eq(opts.report_max_bytes, 65536);
+	cr_assert_eq(opts.report_max_files, 3);
+	assert_error(PARSE("--report-dir", ""), "--report-dir");
+	assert_error(PARSE("--report-max-bytes", "100"), "--report-max-bytes");
+	assert_error(PARSE("--report-max-files", "0"), "--report-max-files");
+	assert_error(PARSE("--report-max-files", "256"), "--report-max-files");
 }
 
 Test(options, everything_at_once)

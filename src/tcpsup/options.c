@@ -2,6 +2,8 @@
  * options.c -- parse tcpsup's command line. Numbers go through strtonum(3)
  * so that every bad value gets a clear message instead of a silent 0.
  */
+#include <sys/un.h>
+
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -19,7 +21,9 @@ const char options_usage[] =
 "              [--intensity restarts] [--period seconds]\n"
 "              [--shutdown-timeout ms|brutal_kill|infinity]\n"
 "              [--backlog n] [--spares n] [--reuse n] [--max-clients n]\n"
-"              [--log-format sasl|json]\n"
+"              [--log-format sasl|json] [--control path|none]\n"
+"              [--report-dir dir] [--report-max-bytes bytes]\n"
+"              [--report-max-files n]\n"
 "\n"
 "  -l, --listen ADDR:PORT     address to listen on (127.0.0.1:2222; [::1]:2222)\n"
 "  -p, --port PORT            port to listen on, 0 for any free one (2222)\n"
@@ -34,13 +38,19 @@ const char options_usage[] =
 "      --reuse N              connections a worker serves after its first (0)\n"
 "      --max-clients N        connections served at once; more wait (0: no limit)\n"
 "      --log-format FORMAT    reports as classic SASL text or JSON lines (sasl)\n"
+"      --control PATH         control socket for tcpsupctl, or none\n"
+"                             ($XDG_RUNTIME_DIR/tcpsup/PORT.sock)\n"
+"      --report-dir DIR       also keep every report in a wrap log in DIR\n"
+"      --report-max-bytes N   bytes per wrap log file (1048576)\n"
+"      --report-max-files N   wrap log files kept (10)\n"
 "  -h, --help                 print this help and exit\n"
 "  -V, --version              print the version and exit\n";
 
 enum {
 	OPT_PACKET = 256, OPT_MAX_FRAME, OPT_IDLE, OPT_INTENSITY, OPT_PERIOD,
 	OPT_SHUTDOWN, OPT_BACKLOG, OPT_SPARES, OPT_REUSE, OPT_MAX_CLIENTS,
-	OPT_LOG_FORMAT
+	OPT_LOG_FORMAT, OPT_CONTROL, OPT_REPORT_DIR, OPT_REPORT_MAX_BYTES,
+	OPT_REPORT_MAX_FILES
 };
 
 static const struct option longopts[] = {
@@ -57,6 +67,10 @@ static const struct option longopts[] = {
 	{ "reuse", required_argument, NULL, OPT_REUSE },
 	{ "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "control", required_argument, NULL, OPT_CONTROL },
+	{ "report-dir", required_argument, NULL, OPT_REPORT_DIR },
+	{ "report-max-bytes", required_argument, NULL, OPT_REPORT_MAX_BYTES },
+	{ "report-max-files", required_argument, NULL, OPT_REPORT_MAX_FILES },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -79,6 +93,8 @@ options_defaults(struct options *o)
 	o->spares = 4;
 	o->reuse = 0;
 	o->log_format = REPORT_SASL;
+	o->report_max_bytes = 1048576;
+	o->report_max_files = 10;
 }
 
 struct parse {
@@ -121,6 +137,20 @@ parse_shutdown(struct parse *p, const char *arg, struct options *o)
 		o->shutdown = SHUTDOWN_INFINITY;
 	else
 		o->shutdown = (int)number(p, "shutdown-timeout", arg, 0, 3600000);
+}
+
+static void
+parse_control(struct parse *p, const char *arg, struct options *o)
+{
+	struct sockaddr_un sun;
+
+	if (strcmp(arg, "none") == 0)
+		o->control = "";
+	else if (arg[0] == '\0' || strlen(arg) >= sizeof(sun.sun_path))
+		fail(p, "--control '%s': expected a socket path (at most %zu"
+		    " bytes) or none", arg, sizeof(sun.sun_path) - 1);
+	else
+		o->control = arg;
 }
 
 static void
@@ -178,6 +208,23 @@ parse_one(struct parse *p, int ch, const char *arg, struct options *o,
 			o->log_format = REPORT_JSON;
 		else
 			fail(p, "--log-format '%s': expected sasl or json", arg);
+		break;
+	case OPT_CONTROL:
+		parse_control(p, arg, o);
+		break;
+	case OPT_REPORT_DIR:
+		if (arg[0] == '\0')
+			fail(p, "--report-dir: empty directory name");
+		o->report_dir = arg;
+		break;
+	case OPT_REPORT_MAX_BYTES:
+		/* Room for the largest report, so that no record is split. */
+		o->report_max_bytes = number(p, "report-max-bytes", arg,
+		    REPORT_BUFSIZE, 1LL << 40);
+		break;
+	case OPT_REPORT_MAX_FILES:
+		o->report_max_files = (int)number(p, "report-max-files", arg,
+		    1, 255);
 		break;
 	}
 }

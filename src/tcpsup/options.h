@@ -31,6 +31,10 @@ struct options {
 	int			reuse;		/* connections per worker after its first */
 	int			max_clients;	/* 0: no limit */
 	enum report_format	log_format;
+	const char		*control;	/* socket path, NULL: the default, "" none */
+	const char		*report_dir;	/* wrap log of every report, or NULL */
+	long long		 report_max_bytes;	/* per file */
+	int			 report_max_files;
 };
 
 enum options_result {

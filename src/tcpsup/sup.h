@@ -101,4 +101,60 @@ enum sup_exit sup_run(struct sup *);
 /* Children alive right now. */
 size_t	sup_count_children(const struct sup *);
 
+/*
+ * --- OTP's supervisor calls, for this supervisor's own children ---------
+ *
+ * Each returns NULL for ok, or the atom OTP puts in {error,Atom}
+ * ("not_found", "running", "restarting", "simple_one_for_one", or a
+ * start_error's reason). A child is named by its id or, as in OTP, by its
+ * pid in decimal; simple_one_for_one children have no id.
+ */
+
+/* What which_children and a tree view show of one child. */
+struct sup_child_info {
+	const struct child_spec	*spec;
+	pid_t			 pid;		/* 0: undefined */
+	unsigned		 restarts;	/* by this supervisor, so far */
+	const char		*state;		/* the role's word, or NULL */
+};
+
+struct sup_counts {
+	size_t	specs, active, supervisors, workers;
+};
+
+/* which_children: static children newest first, as OTP lists them. */
+void	sup_which_children(const struct sup *,
+	    void (*fn)(void *ctx, const struct sup_child_info *), void *ctx);
+void	sup_count(const struct sup *, struct sup_counts *);
+
+/*
+ * Stop the child under its shutdown spec, with reason shutdown, and wait
+ * for it (as OTP's supervisor does inside the call). A static child keeps
+ * its spec and is not restarted until sup_restart_child().
+ */
+const char *sup_terminate_child(struct sup *, const char *child);
+/* Start a terminated static child again, with a PROGRESS REPORT. */
+const char *sup_restart_child(struct sup *, const char *id, pid_t *pid);
+/* Forget a terminated static child's spec. */
+const char *sup_delete_child(struct sup *, const char *id);
+const char *sup_get_childspec(const struct sup *, const char *id,
+	    const struct child_spec **);
+
+const struct sup_flags *sup_get_flags(const struct sup *);
+/* Restarts this supervisor has made since it started. */
+unsigned sup_restarts(const struct sup *);
+
+/*
+ * The role's word for a child's state in a tree view (WAIT_FOR_SOCKET,
+ * WAIT_FOR_DATA), or NULL.
+ */
+void	sup_on_describe(struct sup *,
+	    const char *(*state)(void *ctx, pid_t), void *ctx);
+
+/*
+ * Stop the supervisor as SIGTERM would, from within its event loop: its
+ * children are stopped and sup_run() returns SUP_STOPPED.
+ */
+void	sup_stop(struct sup *);
+
 #endif

@@ -1,0 +1,36 @@
+/*
+ * client.h -- one request to a running tcpsup over its control socket.
+ */
+#ifndef TCPSUPCTL_CLIENT_H
+#define TCPSUPCTL_CLIENT_H
+
+#include <stddef.h>
+
+#include "ctl_proto.h"
+
+/* A reply as received: its lines, NUL-terminated, status parsed. */
+struct client_reply {
+	char		*text;		/* malloc'd, every line of the reply */
+	size_t		 len;
+	const char	*error;		/* NULL for ok, else the error term */
+	char		*records;	/* the lines after the status line */
+};
+
+/*
+ * Send req to the daemon listening on path and read the whole reply,
+ * within timeout_ms in all. Returns 0, or -1 with errno set: ENOENT or
+ * ECONNREFUSED (no daemon there), EACCES, ETIMEDOUT, EPROTO (a reply cut
+ * short or malformed), ENOMEM.
+ */
+int	client_call(const char *path, const struct ctl_request *,
+	    struct client_reply *, int timeout_ms);
+
+/*
+ * The next record of the reply, parsed in place; 0 at the end. Call with
+ * *cursor = reply->records first.
+ */
+int	client_next_record(char **cursor, struct ctl_record *);
+
+void	client_reply_free(struct client_reply *);
+
+#endif

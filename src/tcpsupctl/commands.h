@@ -1,0 +1,24 @@
+/*
+ * commands.h -- tcpsupctl's commands beyond OTP's supervisor calls. Each
+ * gets the control socket's path and its own arguments (argv[0] is the
+ * command's name) and returns tcpsupctl's exit status: 0, 1 for an error
+ * reply, 64 for bad usage, 69 when no daemon answers.
+ */
+#ifndef TCPSUPCTL_COMMANDS_H
+#define TCPSUPCTL_COMMANDS_H
+
+#include <stdbool.h>
+
+/* tree: the whole hierarchy once, drawn or as JSON. */
+int	cmd_tree(const char *ctlpath, int argc, char **argv, bool json);
+
+/* top [-d SECONDS]: the tree redrawn live in the terminal (ncurses). */
+int	cmd_top(const char *ctlpath, int argc, char **argv);
+
+/*
+ * rb [--dir DIR] list | show N | grep REGEX: SASL's report browser over
+ * the daemon's --report-dir (asked of the daemon unless --dir is given).
+ */
+int	cmd_rb(const char *ctlpath, int argc, char **argv, bool json);
+
+#endif
