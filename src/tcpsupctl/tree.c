@@ -1,0 +1,83 @@
+/*
+ * tree.c -- tcpsupctl tree: the whole hierarchy once, as the tutorial's
+ * appmon drew it, one process per line with tree lines, or as one nested
+ * JSON object. It only prints what snapshot gathered and view formatted.
+ */
+#include <err.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "commands.h"
+#include "snapshot.h"
+#include "view.h"
+
+static int
+print_rows(const struct snapshot *snap, bool utf8)
+{
+	struct view_cells cells;
+	struct view_row *rows;
+	int widths[VIEW_NCOLS] = { 0 };
+	char line[VIEW_NCOLS * (VIEW_CELL_MAX + 1)];
+	size_t n;
+
+	if ((rows = view_rows(&snap->root, &n)) == NULL) {
+		warn("tree");
+		return 1;
+	}
+	view_heading(&cells);
+	view_fit(&cells, widths);
+	for (size_t i = 0; i < n; i++) {
+		view_cells(&rows[i], utf8, &cells);
+		view_fit(&cells, widths);
+	}
+	view_heading(&cells);
+	view_line(&cells, widths, line, sizeof(line));
+	puts(line);
+	for (size_t i = 0; i < n; i++) {
+		view_cells(&rows[i], utf8, &cells);
+		view_line(&cells, widths, line, sizeof(line));
+		puts(line);
+	}
+	free(rows);
+	return 0;
+}
+
+int
+cmd_tree(const char *ctlpath, int argc, char **argv, bool json)
+{
+	struct snapshot snap;
+	char why[512];
+	int rc = 0;
+
+	if (argc != 1) {
+		warnx("%s: unexpected argument '%s'", argv[0], argv[1]);
+		return EX_USAGE;
+	}
+	setlocale(LC_CTYPE, "");
+	switch (snapshot_take(ctlpath, &snap, why, sizeof(why))) {
+	case SNAP_OK:
+		view_sort(&snap.root, VIEW_BY_PID);
+		if (json)
+			view_json(stdout, &snap.root);
+		else
+			rc = print_rows(&snap, view_locale_utf8());
+		break;
+	case SNAP_ERROR:
+		warnx("%s", why);
+		rc = 1;
+		break;
+	case SNAP_UNREACHABLE:
+		warnx("%s", why);
+		rc = EX_UNAVAILABLE;
+		break;
+	}
+	snapshot_free(&snap);
+	if (fflush(stdout) == EOF) {
+		warn("stdout");
+		rc = 1;
+	}
+	return rc;
+}
