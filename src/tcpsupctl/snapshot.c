@@ -180,6 +180,15 @@ snapshot_parse_children(struct snap_proc *sup, char *records)
 	while (client_next_record(&cursor, &rec))
 		if (strcmp(rec.tag, "node") != 0 || parse_node(sup, &rec) == -1)
 			return -1;
+	/* OTP lists static children newest first; a tree shows them in
+	 * the order they start and stop in. */
+	if (strcmp(sup->strategy, "simple_one_for_one") != 0)
+		for (size_t i = 0; i < sup->nchildren / 2; i++) {
+			struct snap_proc c = sup->children[i];
+
+			sup->children[i] = sup->children[sup->nchildren - 1 - i];
+			sup->children[sup->nchildren - 1 - i] = c;
+		}
 	return 0;
 }
 

@@ -44,7 +44,7 @@ struct snap_proc {
 	long		 intensity;
 	long		 period;
 	long		 sup_restarts;	/* restarts it made, in its window */
-	struct snap_proc *children;
+	struct snap_proc *children;	/* static ones in start order */
 	size_t		 nchildren;
 };
 

@@ -272,8 +272,10 @@ draw_reports(const struct top *t, const struct top_layout *l)
 	for (int i = 0; i < l->rep_h; i++) {
 		const struct snap_report *r =
 		    &s->last[s->nlast - (size_t)l->rep_h + (size_t)i];
+		char clock[32];
 
-		snprintf(line, sizeof(line), "%s %s %s %s", r->time, r->kind,
+		view_fmt_clock(r->time, clock, sizeof(clock));
+		snprintf(line, sizeof(line), "%s %s %s %s", clock, r->kind,
 		    r->pid, r->text);
 		put(l->rep_y + 1 + i, A_NORMAL, line);
 	}

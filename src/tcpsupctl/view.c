@@ -6,9 +6,11 @@
  */
 #include <inttypes.h>
 #include <langinfo.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <wchar.h>
 
 #include "view.h"
@@ -317,6 +319,18 @@ view_fmt_rss(uint64_t kib, char *buf, size_t size)
 		snprintf(buf, size, "%.1fM", (double)kib / 1024);
 	else
 		snprintf(buf, size, "%.1fG", (double)kib / (1024 * 1024));
+}
+
+void
+view_fmt_clock(const char *unix_seconds, char *buf, size_t size)
+{
+	const char *errstr;
+	time_t t = (time_t)strtonum(unix_seconds, 0, LLONG_MAX, &errstr);
+	struct tm tm;
+
+	if (errstr != NULL || localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, size, "%H:%M:%S", &tm) == 0)
+		strlcpy(buf, unix_seconds, size);
 }
 
 /* --- JSON ------------------------------------------------------------ */

@@ -80,6 +80,10 @@ void	view_fmt_cpu(double seconds, char *buf, size_t size);
 /* Resident memory: "980K", "12.4M", "1.2G". */
 void	view_fmt_rss(uint64_t kib, char *buf, size_t size);
 
+/* A report's time, unix seconds on the wire, as the local clock reads
+ * it ("09:41:42"); text that is no such time is shown as it is. */
+void	view_fmt_clock(const char *unix_seconds, char *buf, size_t size);
+
 /* The tree as one nested JSON object per process, and a newline. */
 void	view_json(FILE *, const struct snap_proc *root);
 

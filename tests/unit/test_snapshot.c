@@ -100,15 +100,16 @@ Test(snapshot, children_of_the_root)
 	cr_assert_eq(root.intensity, 5);
 	cr_assert_eq(root.period, 60);
 	cr_assert_eq(root.sup_restarts, 1);
+	/* Newest first on the wire, in start order here. */
 	cr_assert_eq(root.nchildren, 2);
-	cr_assert_str_eq(root.children[0].id, "tcp_client_sup");
-	cr_assert_eq(root.children[0].pid, 17609);
-	cr_assert_str_eq(root.children[0].type, "supervisor");
-	cr_assert_str_eq(root.children[0].restart, "permanent");
-	cr_assert_eq(root.children[0].restarts, 0);
-	cr_assert_str_eq(root.children[1].id, "tcp_server_sup");
-	cr_assert_eq(root.children[1].restarts, 1);
-	cr_assert_str_eq(root.children[1].state, "-");
+	cr_assert_str_eq(root.children[1].id, "tcp_client_sup");
+	cr_assert_eq(root.children[1].pid, 17609);
+	cr_assert_str_eq(root.children[1].type, "supervisor");
+	cr_assert_str_eq(root.children[1].restart, "permanent");
+	cr_assert_eq(root.children[1].restarts, 0);
+	cr_assert_str_eq(root.children[0].id, "tcp_server_sup");
+	cr_assert_eq(root.children[0].restarts, 1);
+	cr_assert_str_eq(root.children[0].state, "-");
 	free(root.children);
 }
 
@@ -123,6 +124,7 @@ Test(snapshot, children_of_the_client_sup)
 	    0);
 	cr_assert_str_eq(sup.id, "tcp_client_sup");
 	cr_assert_str_eq(sup.strategy, "simple_one_for_one");
+	/* Workers as they came: tree and top sort them. */
 	cr_assert_eq(sup.nchildren, 2);
 	cr_assert_str_eq(sup.children[0].id, "undefined");
 	cr_assert_eq(sup.children[0].pid, 17613);
@@ -140,10 +142,10 @@ Test(snapshot, children_without_a_pid)
 	    "sup\ttcp_server_app\t17607\tone_for_one\t5\t60\t0\n"
 	    "node\ttcp_client_sup\trestarting\tsupervisor\tpermanent\t2\t-\n"
 	    "node\ttcp_server_sup\tundefined\tworker\tpermanent\t0\t-\n")), 0);
-	cr_assert_eq(root.children[0].pid, 0);
-	cr_assert_str_eq(root.children[0].pidword, "restarting");
 	cr_assert_eq(root.children[1].pid, 0);
-	cr_assert_str_eq(root.children[1].pidword, "undefined");
+	cr_assert_str_eq(root.children[1].pidword, "restarting");
+	cr_assert_eq(root.children[0].pid, 0);
+	cr_assert_str_eq(root.children[0].pidword, "undefined");
 	free(root.children);
 }
 

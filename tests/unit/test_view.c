@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "snapshot.h"
 #include "view.h"
@@ -35,8 +36,8 @@ canned_tree(void)
 {
 	char root[] =
 	    "sup\ttcp_server_app\t17607\tone_for_one\t5\t60\t1\n"
-	    "node\ttcp_server_sup\t17608\tworker\tpermanent\t1\t-\n"
-	    "node\ttcp_client_sup\t17609\tsupervisor\tpermanent\t0\t-\n";
+	    "node\ttcp_client_sup\t17609\tsupervisor\tpermanent\t0\t-\n"
+	    "node\ttcp_server_sup\t17608\tworker\tpermanent\t1\t-\n";
 	char client_sup[] =
 	    "sup\ttcp_client_sup\t17609\tsimple_one_for_one\t5\t60\t0\n"
 	    "node\tundefined\t17613\tworker\ttemporary\t0\tWAIT_FOR_DATA\n"
@@ -238,6 +239,22 @@ Test(view, rss)
 	cr_assert_str_eq(rss(12698), "12.4M");
 	cr_assert_str_eq(rss(1258291), "1228.8M");
 	cr_assert_str_eq(rss(12582912), "12.0G");
+}
+
+Test(view, report_clock)
+{
+	char buf[32];
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	view_fmt_clock("1795945302", buf, sizeof(buf));
+	cr_assert_str_eq(buf, "09:41:42");
+	view_fmt_clock("0", buf, sizeof(buf));
+	cr_assert_str_eq(buf, "00:00:00");
+	view_fmt_clock("26-Nov-2026::09:41:42", buf, sizeof(buf));
+	cr_assert_str_eq(buf, "26-Nov-2026::09:41:42");
+	view_fmt_clock("-5", buf, sizeof(buf));
+	cr_assert_str_eq(buf, "-5");
 }
 
 Test(view, widths_in_screen_columns)
