@@ -293,8 +293,9 @@ top_draw(struct top *t)
 	draw_tree(t, l.tree_h);
 	if (t->have_snap)
 		draw_reports(t, &l);
-	snprintf(keys, sizeof(keys), "q quit  s sort  arrows PgUp PgDn Home "
-	    "End scroll   rows %d-%d of %zu", t->nrows > 0 ? t->scroll + 1 : 0,
+	snprintf(keys, sizeof(keys), "rows %d-%d of %zu   q quit  s sort  "
+	    "arrows PgUp PgDn Home End scroll",
+	    t->nrows > 0 ? t->scroll + 1 : 0,
 	    t->scroll + (t->nrows < (size_t)(t->scroll + l.tree_h) ?
 	    (int)t->nrows - t->scroll : l.tree_h), t->nrows);
 	put(LINES - 1, A_NORMAL, keys);
