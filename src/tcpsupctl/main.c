@@ -68,17 +68,15 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* One line saying what is wrong (unless getopt said it), then the usage. */
+/* One line saying what is wrong, then the usage. */
 static int __attribute__((format(printf, 1, 2)))
 usage(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (fmt != NULL) {
-		va_start(ap, fmt);
-		vwarnx(fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	vwarnx(fmt, ap);
+	va_end(ap);
 	fputs(usage_text, stderr);
 	return EX_USAGE;
 }
@@ -102,7 +100,8 @@ main(int argc, char *argv[])
 	const char *control = NULL, *errstr;
 	int ch, rc, port = 0;
 
-	while ((ch = getopt_long(argc, argv, "+hVp:t:", longopts,
+	opterr = 0;	/* say it as the other messages do, without a path */
+	while ((ch = getopt_long(argc, argv, "+:hVp:t:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'h':
@@ -129,8 +128,11 @@ main(int argc, char *argv[])
 		case OPT_CONTROL:
 			control = optarg;
 			break;
+		case ':':
+			return usage("%s needs an argument", argv[optind - 1]);
 		default:
-			return usage(NULL);
+			return optopt != 0 ? usage("unknown option -%c", optopt) :
+			    usage("unknown option %s", argv[optind - 1]);
 		}
 	}
 	argc -= optind;
