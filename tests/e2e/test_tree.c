@@ -292,7 +292,7 @@ Test(tree, json_nests_every_process)
 
 		snprintf(state, sizeof(state), "\"state\":\"%s\"", rows[i].state);
 		if (strcmp(rows[i].peer, "-") == 0)
-			strlcpy(peer, "\"peer\":null", sizeof(peer));
+			snprintf(peer, sizeof(peer), "\"peer\":null");
 		else
 			snprintf(peer, sizeof(peer), "\"peer\":\"%s\"",
 			    rows[i].peer);
