@@ -28,24 +28,12 @@
 static int
 call_failed(const struct ctlopts *o, int e)
 {
-	switch (e) {
-	case ETIMEDOUT:
-		warnx("no answer from %s within %d ms", o->path,
-		    o->timeout_ms);
-		return EX_UNAVAILABLE;
-	case EACCES:
-	case EPERM:
-		warnx("%s: %s", o->path, strerror(e));
-		return EX_NOPERM;
-	case EPROTO:
-		warnx("%s: the reply was cut short or malformed", o->path);
-		return EX_PROTOCOL;
-	case ENOMEM:
-		warnx("%s", strerror(e));
-		return EX_OSERR;
-	}
-	warnx("no tcpsup answers at %s: %s", o->path, strerror(e));
-	return EX_UNAVAILABLE;
+	char why[512];
+	int rc = client_why(o->path, o->timeout_ms, NULL, e, NULL, why,
+	    sizeof(why));
+
+	warnx("%s", why);
+	return rc;
 }
 
 /*
@@ -56,22 +44,13 @@ static int
 refused(const struct ctlopts *o, const struct ctl_request *req,
     const char *error)
 {
-	if (strcmp(error, "eacces") == 0) {
-		warnx("tcpsup at %s refuses uid %lu", o->path,
-		    (unsigned long)getuid());
-		return EX_NOPERM;
-	}
-	if (strcmp(error, "busy") == 0) {
-		warnx("tcpsup at %s is too busy to answer; try again",
-		    o->path);
-		return EX_UNAVAILABLE;
-	}
-	if (strcmp(error, "badrequest") == 0) {
-		warnx("tcpsup at %s does not understand %s (protocol %d)",
-		    o->path, ctl_verb_name(req->verb), CTL_VERSION);
-		return EX_PROTOCOL;
-	}
-	return 0;
+	char why[512];
+	int rc = client_why(o->path, o->timeout_ms, req, 0, error, why,
+	    sizeof(why));
+
+	if (rc != 0)
+		warnx("%s", why);
+	return rc;
 }
 
 /* Print the reply as the call's result; the exit status it calls for. */

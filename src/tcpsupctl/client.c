@@ -8,8 +8,10 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -204,4 +206,55 @@ client_reply_free(struct client_reply *r)
 {
 	free(r->text);
 	memset(r, 0, sizeof(*r));
+}
+
+/* client_call failed with errno e. */
+static int
+call_failed(const char *path, int timeout_ms, int e, char *buf, size_t size)
+{
+	switch (e) {
+	case ETIMEDOUT:
+		snprintf(buf, size, "no answer from %s within %d ms", path,
+		    timeout_ms);
+		return EX_UNAVAILABLE;
+	case EACCES:
+	case EPERM:
+		snprintf(buf, size, "%s: %s", path, strerror(e));
+		return EX_NOPERM;
+	case EPROTO:
+		snprintf(buf, size, "%s: the reply was cut short or malformed",
+		    path);
+		return EX_PROTOCOL;
+	case ENOMEM:
+		snprintf(buf, size, "%s", strerror(e));
+		return EX_OSERR;
+	}
+	snprintf(buf, size, "no tcpsup answers at %s: %s", path, strerror(e));
+	return EX_UNAVAILABLE;
+}
+
+int
+client_why(const char *path, int timeout_ms, const struct ctl_request *req,
+    int e, const char *error, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (error == NULL)
+		return call_failed(path, timeout_ms, e, buf, size);
+	/* The request never reached a supervisor. */
+	if (strcmp(error, "eacces") == 0) {
+		snprintf(buf, size, "tcpsup at %s refuses uid %lu", path,
+		    (unsigned long)getuid());
+		return EX_NOPERM;
+	}
+	if (strcmp(error, "busy") == 0) {
+		snprintf(buf, size, "tcpsup at %s is too busy to answer; "
+		    "try again", path);
+		return EX_UNAVAILABLE;
+	}
+	if (strcmp(error, "badrequest") == 0) {
+		snprintf(buf, size, "tcpsup at %s does not understand %s "
+		    "(protocol %d)", path, ctl_verb_name(req->verb), CTL_VERSION);
+		return EX_PROTOCOL;
+	}
+	return 0;
 }

@@ -33,4 +33,16 @@ int	client_next_record(char **cursor, struct ctl_record *);
 
 void	client_reply_free(struct client_reply *);
 
+/*
+ * Why a request to the daemon at path got no usable answer: one line for
+ * a person in buf, without a newline, and the exit status that says so
+ * (<sysexits.h>). Either client_call failed with errno e (error NULL), or
+ * the reply to req is one of tcpsup's own refusals (eacces, busy,
+ * badrequest). 0 when error is a supervisor's answer, OTP's, which the
+ * command prints its own way.
+ */
+int	client_why(const char *path, int timeout_ms,
+	    const struct ctl_request *req, int e, const char *error, char *buf,
+	    size_t size);
+
 #endif
