@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -213,33 +214,40 @@ snapshot_proc_fill(struct snap_proc *p, const char *stat, const char *cmdline,
 
 /* --- asking the tree ------------------------------------------------- */
 
-static enum snap_result
+/*
+ * Ask; 0 with the reply, or the exit status with why. An error reply that
+ * is a supervisor's answer is left in the reply for the caller.
+ */
+static int
 call(const char *ctlpath, enum ctl_verb verb, const char *sup,
     struct client_reply *reply, char *why, size_t whysize)
 {
 	struct ctl_request req = { .verb = verb };
+	int rc;
 
 	strlcpy(req.sup, sup != NULL ? sup : "", sizeof(req.sup));
-	if (client_call(ctlpath, &req, reply, CALL_TIMEOUT_MS) == -1) {
-		snprintf(why, whysize, "%s: %s", ctlpath, strerror(errno));
-		return SNAP_UNREACHABLE;
+	if (client_call(ctlpath, &req, reply, CALL_TIMEOUT_MS) == -1)
+		return client_why(ctlpath, CALL_TIMEOUT_MS, &req, errno, NULL,
+		    why, whysize);
+	if (reply->error == NULL)
+		return 0;
+	if ((rc = client_why(ctlpath, CALL_TIMEOUT_MS, &req, 0, reply->error,
+	    why, whysize)) != 0) {
+		client_reply_free(reply);
+		return rc;
 	}
-	if (reply->error != NULL) {
-		snprintf(why, whysize, "%s%s%s: %s", ctl_verb_name(verb),
-		    sup != NULL ? " " : "", sup != NULL ? sup : "",
-		    reply->error);
-		return SNAP_ERROR;
-	}
-	return SNAP_OK;
+	snprintf(why, whysize, "%s%s%s: %s", ctl_verb_name(verb),
+	    sup != NULL ? " " : "", sup != NULL ? sup : "", reply->error);
+	return 1;
 }
 
-static enum snap_result
-bad_reply(struct client_reply *reply, const char *what, char *why,
-    size_t whysize)
+static int
+bad_reply(struct client_reply *reply, const char *ctlpath, const char *what,
+    char *why, size_t whysize)
 {
 	client_reply_free(reply);
-	snprintf(why, whysize, "%s: a reply tcpsup would not send", what);
-	return SNAP_ERROR;
+	snprintf(why, whysize, "%s: malformed reply to %s", ctlpath, what);
+	return EX_PROTOCOL;
 }
 
 /*
@@ -247,33 +255,33 @@ bad_reply(struct client_reply *reply, const char *what, char *why,
  * own. A supervisor below the root that does not answer (it may be
  * restarting) is kept, with the reason, and no children.
  */
-static enum snap_result
+static int
 ask_children(const char *ctlpath, struct snap_proc *sup, int depth, char *why,
     size_t whysize)
 {
 	struct client_reply reply;
-	enum snap_result r;
+	int rc;
 
-	r = call(ctlpath, CTL_CHILDREN, sup->id, &reply, why, whysize);
-	if (r == SNAP_ERROR) {
+	rc = call(ctlpath, CTL_CHILDREN, sup->id, &reply, why, whysize);
+	if (rc == 1) {
 		strlcpy(sup->sup_error, reply.error, sizeof(sup->sup_error));
 		client_reply_free(&reply);
-		return depth > 0 ? SNAP_OK : SNAP_ERROR;
+		return depth > 0 ? 0 : rc;
 	}
-	if (r != SNAP_OK)
-		return r;
+	if (rc != 0)
+		return rc;
 	if (snapshot_parse_children(sup, reply.records) == -1)
-		return bad_reply(&reply, sup->id, why, whysize);
+		return bad_reply(&reply, ctlpath, "children", why, whysize);
 	client_reply_free(&reply);
 	for (size_t i = 0; i < sup->nchildren && depth < SNAP_DEPTH_MAX; i++) {
 		struct snap_proc *c = &sup->children[i];
 
 		if (strcmp(c->type, "supervisor") == 0 && c->pid > 0 &&
-		    (r = ask_children(ctlpath, c, depth + 1, why, whysize)) !=
-		    SNAP_OK)
-			return r;
+		    (rc = ask_children(ctlpath, c, depth + 1, why, whysize)) !=
+		    0)
+			return rc;
 	}
-	return SNAP_OK;
+	return 0;
 }
 
 /* --- reading /proc --------------------------------------------------- */
@@ -434,31 +442,31 @@ read_kernel(struct snapshot *s)
 	free(sys.peers.sock);
 }
 
-enum snap_result
+int
 snapshot_take(const char *ctlpath, struct snapshot *s, char *why,
     size_t whysize)
 {
 	struct client_reply reply;
-	enum snap_result r;
+	int rc;
 
 	memset(s, 0, sizeof(*s));
-	if ((r = call(ctlpath, CTL_STATS, NULL, &reply, why, whysize)) !=
-	    SNAP_OK) {
-		client_reply_free(&reply);
-		return r;
+	if ((rc = call(ctlpath, CTL_STATS, NULL, &reply, why, whysize)) != 0) {
+		if (rc == 1)
+			client_reply_free(&reply);
+		return rc;
 	}
 	if (snapshot_parse_stats(s, reply.records) == -1)
-		return bad_reply(&reply, "stats", why, whysize);
+		return bad_reply(&reply, ctlpath, "stats", why, whysize);
 	client_reply_free(&reply);
 	strlcpy(s->root.id, ROOT_NAME, sizeof(s->root.id));
-	if ((r = ask_children(ctlpath, &s->root, 0, why, whysize)) != SNAP_OK)
-		return r;
+	if ((rc = ask_children(ctlpath, &s->root, 0, why, whysize)) != 0)
+		return rc;
 	strlcpy(s->root.type, "supervisor", sizeof(s->root.type));
 	strlcpy(s->root.restart, "-", sizeof(s->root.restart));
 	strlcpy(s->root.state, "-", sizeof(s->root.state));
 	s->root.restarts = -1;
 	read_kernel(s);
-	return SNAP_OK;
+	return 0;
 }
 
 static void

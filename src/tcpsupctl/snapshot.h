@@ -68,21 +68,17 @@ struct snapshot {
 	size_t			 nlast;
 };
 
-enum snap_result {
-	SNAP_OK,
-	SNAP_ERROR,		/* the daemon answered with an error term */
-	SNAP_UNREACHABLE,	/* no daemon answered (errno says why) */
-};
-
 /*
  * Take a snapshot: ask `stats`, the root's `children`, and the children of
  * every supervisor below it that runs (one that does not answer is kept
- * with sup_error set), then read /proc. On failure why says what, in one
- * line. Free with snapshot_free, also after a failure.
+ * with sup_error set), then read /proc. Returns 0, or tcpsupctl's exit
+ * status with why saying what went wrong in one line: 1 for an error
+ * reply, EX_UNAVAILABLE when no daemon answers, and the others of
+ * client_why(). Free with snapshot_free, also after a failure.
  */
-enum snap_result snapshot_take(const char *ctlpath, struct snapshot *,
-		    char *why, size_t whysize);
-void		 snapshot_free(struct snapshot *);
+int	snapshot_take(const char *ctlpath, struct snapshot *, char *why,
+	    size_t whysize);
+void	snapshot_free(struct snapshot *);
 
 /*
  * The pure parts, for the unit suite: fill a snapshot from the records

@@ -74,8 +74,8 @@ parse_interval(const char *s, int *ms)
 	d = strtod(s, &end);
 	if (end == s || *end != '\0' || errno != 0 || !(d >= 0.1 &&
 	    d <= 86400)) {
-		warnx("top: -d %s: not a number of seconds from 0.1 to 86400",
-		    s);
+		warnx("top: -d %s is not a number of seconds from 0.1 to "
+		    "86400", s);
 		return -1;
 	}
 	*ms = (int)lround(d * 1000);
@@ -94,8 +94,7 @@ parse_args(int argc, char **argv, int *ms)
 			if (parse_interval(argv[i] + 2, ms) == -1)
 				return -1;
 		} else {
-			warnx("top: unexpected argument '%s' (top [-d SECONDS])",
-			    argv[i]);
+			warnx("top takes [-d SECONDS], not %s", argv[i]);
 			return -1;
 		}
 	}
@@ -125,17 +124,18 @@ rate(uint64_t now, uint64_t before, int64_t ms)
 	    -1;
 }
 
-static enum snap_result
+/* Look at the tree again; 0, or the exit status of a failed look. */
+static int
 top_look(struct top *t)
 {
-	enum snap_result r;
 	int64_t now;
+	int rc;
 
 	if (t->have_snap)
 		snapshot_free(&t->snap);
-	r = snapshot_take(t->ctlpath, &t->snap, t->why, sizeof(t->why));
+	rc = snapshot_take(t->ctlpath, &t->snap, t->why, sizeof(t->why));
 	now = now_ms();
-	t->have_snap = r == SNAP_OK;
+	t->have_snap = rc == 0;
 	if (t->have_snap) {
 		t->forks_rate = t->prev_ms == 0 ? -1 :
 		    rate(t->snap.forks, t->prev_forks, now - t->prev_ms);
@@ -149,7 +149,7 @@ top_look(struct top *t)
 		t->prev_ms = 0;
 	}
 	top_arrange(t);
-	return r;
+	return rc;
 }
 
 /* --- drawing --------------------------------------------------------- */
@@ -397,7 +397,7 @@ top_start(void)
 	const char *term = getenv("TERM");
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		warnx("top: needs a terminal");
+		warnx("top: needs a terminal; tree prints the tree once");
 		return -1;
 	}
 	/* Ours before curses starts, so that curses leaves them to us. */
@@ -421,7 +421,7 @@ cmd_top(const char *ctlpath, int argc, char **argv)
 {
 	struct top t = { .ctlpath = ctlpath, .interval_ms = 1000,
 	    .order = VIEW_BY_CPU, .forks_rate = -1, .reports_rate = -1 };
-	enum snap_result r;
+	int rc;
 
 	if (parse_args(argc, argv, &t.interval_ms) == -1)
 		return EX_USAGE;
@@ -430,9 +430,9 @@ cmd_top(const char *ctlpath, int argc, char **argv)
 	setlocale(LC_NUMERIC, "C");
 	t.utf8 = view_locale_utf8();
 	/* No daemon at all is an answer, as for every other command. */
-	if ((r = top_look(&t)) != SNAP_OK) {
+	if ((rc = top_look(&t)) != 0) {
 		warnx("%s", t.why);
-		return r == SNAP_ERROR ? 1 : EX_UNAVAILABLE;
+		return rc;
 	}
 	if (top_start() == -1) {
 		snapshot_free(&t.snap);

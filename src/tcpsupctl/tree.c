@@ -50,34 +50,22 @@ cmd_tree(const char *ctlpath, int argc, char **argv, bool json)
 {
 	struct snapshot snap;
 	char why[512];
-	int rc = 0;
+	int rc;
 
 	if (argc != 1) {
-		warnx("%s: unexpected argument '%s'", argv[0], argv[1]);
+		warnx("%s takes no arguments", argv[0]);
 		return EX_USAGE;
 	}
 	setlocale(LC_CTYPE, "");
-	switch (snapshot_take(ctlpath, &snap, why, sizeof(why))) {
-	case SNAP_OK:
+	if ((rc = snapshot_take(ctlpath, &snap, why, sizeof(why))) != 0)
+		warnx("%s", why);
+	else {
 		view_sort(&snap.root, VIEW_BY_PID);
 		if (json)
 			view_json(stdout, &snap.root);
 		else
 			rc = print_rows(&snap, view_locale_utf8());
-		break;
-	case SNAP_ERROR:
-		warnx("%s", why);
-		rc = 1;
-		break;
-	case SNAP_UNREACHABLE:
-		warnx("%s", why);
-		rc = EX_UNAVAILABLE;
-		break;
 	}
 	snapshot_free(&snap);
-	if (fflush(stdout) == EOF) {
-		warn("stdout");
-		rc = 1;
-	}
 	return rc;
 }
