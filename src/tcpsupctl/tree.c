@@ -52,8 +52,11 @@ cmd_tree(const char *ctlpath, int argc, char **argv, bool json)
 	char why[512];
 	int rc;
 
-	if (argc != 1) {
-		warnx("%s takes no arguments", argv[0]);
+	/* --json after the command too, as in "tcpsupctl tree --json". */
+	if (argc == 2 && strcmp(argv[1], "--json") == 0)
+		json = true;
+	else if (argc != 1) {
+		warnx("%s takes no arguments but --json", argv[0]);
 		return EX_USAGE;
 	}
 	setlocale(LC_CTYPE, "");
