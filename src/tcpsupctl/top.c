@@ -235,17 +235,11 @@ static void
 draw_tree(struct top *t, int height)
 {
 	struct view_cells cells;
-	int widths[VIEW_NCOLS] = { 0 };
+	int widths[VIEW_NCOLS];
 	char line[VIEW_NCOLS * (VIEW_CELL_MAX + 1)];
 	int last = t->nrows > (size_t)height ? (int)t->nrows - height : 0;
 
-	/* Columns as wide as the whole tree needs, so scrolling keeps them. */
-	view_heading(&cells);
-	view_fit(&cells, widths);
-	for (size_t i = 0; i < t->nrows; i++) {
-		view_cells(&t->rows[i], t->utf8, &cells);
-		view_fit(&cells, widths);
-	}
+	view_widths(t->rows, t->nrows, t->utf8, widths);
 	view_heading(&cells);
 	view_line(&cells, widths, line, sizeof(line));
 	put(TOP_HEAD - 1, A_REVERSE, line);

@@ -14,37 +14,6 @@
 #include "snapshot.h"
 #include "view.h"
 
-static int
-print_rows(const struct snapshot *snap, bool utf8)
-{
-	struct view_cells cells;
-	struct view_row *rows;
-	int widths[VIEW_NCOLS] = { 0 };
-	char line[VIEW_NCOLS * (VIEW_CELL_MAX + 1)];
-	size_t n;
-
-	if ((rows = view_rows(&snap->root, &n)) == NULL) {
-		warn("tree");
-		return 1;
-	}
-	view_heading(&cells);
-	view_fit(&cells, widths);
-	for (size_t i = 0; i < n; i++) {
-		view_cells(&rows[i], utf8, &cells);
-		view_fit(&cells, widths);
-	}
-	view_heading(&cells);
-	view_line(&cells, widths, line, sizeof(line));
-	puts(line);
-	for (size_t i = 0; i < n; i++) {
-		view_cells(&rows[i], utf8, &cells);
-		view_line(&cells, widths, line, sizeof(line));
-		puts(line);
-	}
-	free(rows);
-	return 0;
-}
-
 int
 cmd_tree(const char *ctlpath, int argc, char **argv, bool json)
 {
@@ -66,8 +35,11 @@ cmd_tree(const char *ctlpath, int argc, char **argv, bool json)
 		view_sort(&snap.root, VIEW_BY_PID);
 		if (json)
 			view_json(stdout, &snap.root);
-		else
-			rc = print_rows(&snap, view_locale_utf8());
+		else if (view_print(stdout, &snap.root,
+		    view_locale_utf8()) == -1) {
+			warn("tree");
+			rc = EX_OSERR;
+		}
 	}
 	snapshot_free(&snap);
 	return rc;

@@ -227,14 +227,29 @@ view_cut(const char *s, int cols)
 	return off;
 }
 
-void
-view_fit(const struct view_cells *c, int widths[VIEW_NCOLS])
+static void
+fit(const struct view_cells *c, int widths[VIEW_NCOLS])
 {
 	for (int i = 0; i < VIEW_NCOLS; i++) {
 		int w = view_width(c->text[i]);
 
 		if (w > widths[i])
 			widths[i] = w;
+	}
+}
+
+void
+view_widths(const struct view_row *rows, size_t nrows, bool utf8,
+    int widths[VIEW_NCOLS])
+{
+	struct view_cells cells;
+
+	memset(widths, 0, VIEW_NCOLS * sizeof(widths[0]));
+	view_heading(&cells);
+	fit(&cells, widths);
+	for (size_t i = 0; i < nrows; i++) {
+		view_cells(&rows[i], utf8, &cells);
+		fit(&cells, widths);
 	}
 }
 
@@ -277,6 +292,30 @@ view_line(const struct view_cells *c, const int widths[VIEW_NCOLS],
 	}
 	for (len = strlen(buf); len > 0 && buf[len - 1] == ' '; len--)
 		buf[len - 1] = '\0';
+}
+
+int
+view_print(FILE *f, const struct snap_proc *root, bool utf8)
+{
+	struct view_cells cells;
+	struct view_row *rows;
+	int widths[VIEW_NCOLS];
+	char line[VIEW_NCOLS * (VIEW_CELL_MAX + 1)];
+	size_t n;
+
+	if ((rows = view_rows(root, &n)) == NULL)
+		return -1;
+	view_widths(rows, n, utf8, widths);
+	view_heading(&cells);
+	view_line(&cells, widths, line, sizeof(line));
+	fprintf(f, "%s\n", line);
+	for (size_t i = 0; i < n; i++) {
+		view_cells(&rows[i], utf8, &cells);
+		view_line(&cells, widths, line, sizeof(line));
+		fprintf(f, "%s\n", line);
+	}
+	free(rows);
+	return 0;
 }
 
 /* --- numbers --------------------------------------------------------- */

@@ -57,10 +57,11 @@ void	view_cells(const struct view_row *, bool utf8, struct view_cells *);
 void	view_heading(struct view_cells *);
 
 /*
- * Grow widths[] (in columns on the screen) to fit cells. Start from
- * zeros and call it for the heading and every row.
+ * The columns' widths on the screen that fit the heading and every one
+ * of the rows, so that a scrolled screen keeps them.
  */
-void	view_fit(const struct view_cells *, int widths[VIEW_NCOLS]);
+void	view_widths(const struct view_row *, size_t nrows, bool utf8,
+	    int widths[VIEW_NCOLS]);
 
 /* One line, columns aligned to widths, without trailing blanks. */
 void	view_line(const struct view_cells *, const int widths[VIEW_NCOLS],
@@ -83,6 +84,10 @@ void	view_fmt_rss(uint64_t kib, char *buf, size_t size);
 /* A report's time, unix seconds on the wire, as the local clock reads
  * it ("09:41:42"); text that is no such time is shown as it is. */
 void	view_fmt_clock(const char *unix_seconds, char *buf, size_t size);
+
+/* The tree as tree prints it: headings, then a line per row; -1 if out
+ * of memory. */
+int	view_print(FILE *, const struct snap_proc *root, bool utf8);
 
 /* The tree as one nested JSON object per process, and a newline. */
 void	view_json(FILE *, const struct snap_proc *root);

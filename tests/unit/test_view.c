@@ -74,31 +74,14 @@ TestSuite(view, .fini = teardown);
 static char *
 table(bool utf8)
 {
-	static char out[4096];
-	struct view_cells cells;
-	struct view_row *rows;
-	int widths[VIEW_NCOLS] = { 0 };
-	char line[1024];
-	size_t n;
+	static char *out;
+	size_t len;
+	FILE *f;
 
-	rows = view_rows(&snap.root, &n);
-	cr_assert_not_null(rows);
-	view_heading(&cells);
-	view_fit(&cells, widths);
-	for (size_t i = 0; i < n; i++) {
-		view_cells(&rows[i], utf8, &cells);
-		view_fit(&cells, widths);
-	}
-	view_heading(&cells);
-	view_line(&cells, widths, out, sizeof(out));
-	strcat(out, "\n");
-	for (size_t i = 0; i < n; i++) {
-		view_cells(&rows[i], utf8, &cells);
-		view_line(&cells, widths, line, sizeof(line));
-		strcat(out, line);
-		strcat(out, "\n");
-	}
-	free(rows);
+	free(out);
+	cr_assert_not_null(f = open_memstream(&out, &len));
+	cr_assert_eq(view_print(f, &snap.root, utf8), 0);
+	fclose(f);
 	return out;
 }
 
