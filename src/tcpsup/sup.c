@@ -56,7 +56,18 @@ struct child {
 	const struct child_spec	*spec;
 	void			*extra;		/* simple_one_for_one's extra args */
 	bool			 shutdown_sent;
-	struct reason		 stop_reason;	/* static children, when stopped */
+	bool			 terminating;	/* being stopped: not restarted */
+	bool			 died_stopping;	/* exited on its own during a stop */
+	bool			 deleted;	/* static: delete_child'd */
+	pid_t			 last_pid;	/* what a stop report names */
+	unsigned		 restarts;
+	struct reason		 stop_reason;	/* its exit while being stopped */
+};
+
+/* simple_one_for_one children that stopped badly, grouped by reason. */
+struct stop_error {
+	char	 reason[sizeof(((struct reason *)0)->text)];
+	size_t	 count;
 };
 
 struct watch {
@@ -83,7 +94,14 @@ struct sup {
 	struct watch		 watches[SUP_MAX_WATCHES];
 	void			(*on_exit)(void *, pid_t);
 	void			*on_exit_ctx;
+	const char		*(*describe)(void *, pid_t);
+	void			*describe_ctx;
+	struct stop_error	*stop_errors;
+	size_t			 nstop_errors;
+	unsigned		 restarts;
 	bool			 stopping;
+	bool			 in_call;	/* a call waits for a child */
+	bool			 stop_pending;	/* a stop came meanwhile */
 	bool			 done;
 	enum sup_exit		 exit;
 };
@@ -117,8 +135,20 @@ child_pid(const struct child *c)
 
 /* --- reports ------------------------------------------------------------ */
 
-static void
-shutdown_text(int shutdown, char *buf, size_t size)
+const char *
+sup_restart_name(enum restart_type type)
+{
+	return restart_names[type];
+}
+
+const char *
+sup_type_name(enum child_type type)
+{
+	return type == CHILD_SUPERVISOR ? "supervisor" : "worker";
+}
+
+void
+sup_shutdown_text(int shutdown, char *buf, size_t size)
 {
 	if (shutdown == SHUTDOWN_BRUTAL_KILL)
 		strlcpy(buf, "brutal_kill", size);
@@ -131,14 +161,14 @@ shutdown_text(int shutdown, char *buf, size_t size)
 static struct report_child
 report_child_of(const struct child_spec *spec, pid_t pid, char shut[16])
 {
-	shutdown_text(spec->shutdown, shut, 16);
+	sup_shutdown_text(spec->shutdown, shut, 16);
 	return (struct report_child){
 		.pid = pid,
 		.name = spec->id != NULL ? spec->id : "undefined",
 		.mfa = spec->mfa,
 		.restart_type = restart_names[spec->restart],
 		.shutdown = shut,
-		.child_type = spec->type == CHILD_SUPERVISOR ? "supervisor" : "worker",
+		.child_type = sup_type_name(spec->type),
 	};
 }
 
@@ -280,6 +310,37 @@ deadline_of(int shutdown)
 	return shutdown == SHUTDOWN_INFINITY ? -1 : now_ms() + shutdown;
 }
 
+/*
+ * What a child stopped under its shutdown spec may die of without a
+ * shutdown_error report (supervisor:shutdown/2, wait_dynamic_children/5).
+ */
+static bool
+stop_expected(const struct child_spec *spec, const struct reason *r)
+{
+	switch (r->kind) {
+	case REASON_SHUTDOWN:
+		return true;
+	case REASON_NORMAL:
+		return spec->restart != RESTART_PERMANENT;
+	case REASON_KILLED:
+		return spec->shutdown == SHUTDOWN_BRUTAL_KILL;
+	default:
+		return false;
+	}
+}
+
+static void
+report_stopped(const struct sup *sup, struct child *c)
+{
+	pid_t pid = child_pid(c);
+
+	if (stop_expected(c->spec, &c->stop_reason))
+		return;
+	c->entry.pid = c->last_pid;	/* the report names the pid it stopped */
+	report_child_event(sup, c, "shutdown_error", c->stop_reason.text);
+	c->entry.pid = pid;
+}
+
 static void
 signal_child(struct child *c, int shutdown)
 {
@@ -291,26 +352,26 @@ signal_child(struct child *c, int shutdown)
 	}
 }
 
-/* shutdown/2 for one static child. */
+/*
+ * shutdown/2 for one child: SIGTERM, wait, SIGKILL. Its exit is recorded,
+ * not acted on (exited()); a report if it died of something unexpected.
+ */
 static void
-terminate_static(struct sup *sup, struct child *c)
+terminate_one(struct sup *sup, struct child *c)
 {
-	pid_t pid = child_pid(c);
 	int shutdown = c->spec->shutdown;
 
+	c->terminating = true;
+	c->last_pid = child_pid(c);
 	signal_child(c, shutdown);
-	if (!wait_until(sup, child_gone, c, deadline_of(shutdown))) {
-		kill(pid, SIGKILL);
+	/* brutal_kill has sent SIGKILL already: wait for it, however long. */
+	if (!wait_until(sup, child_gone, c, shutdown == SHUTDOWN_BRUTAL_KILL ?
+	    -1 : deadline_of(shutdown))) {
+		kill(c->last_pid, SIGKILL);
 		wait_until(sup, child_gone, c, -1);
 	}
-	c->entry.pid = pid;	/* the report names the pid it stopped */
-	if (c->stop_reason.kind == REASON_KILLED && shutdown != SHUTDOWN_BRUTAL_KILL)
-		report_child_event(sup, c, "shutdown_error", "killed");
-	else if (c->stop_reason.kind == REASON_OTHER ||
-	    (c->stop_reason.kind == REASON_NORMAL &&
-	    c->spec->restart == RESTART_PERMANENT))
-		report_child_event(sup, c, "shutdown_error", c->stop_reason.text);
-	c->entry.pid = 0;
+	c->terminating = false;
+	report_stopped(sup, c);
 }
 
 static void
@@ -326,7 +387,34 @@ kill_dynamic(struct pidmap_entry *e, void *arg)
 	kill(e->pid, SIGKILL);
 }
 
-/* simple_one_for_one: every child at once, under one shared timer. */
+/* A simple_one_for_one child died badly while they all stop: count it. */
+static void
+note_stop_error(struct sup *sup, const struct reason *r)
+{
+	size_t i, size = sizeof(*sup->stop_errors);
+	struct stop_error *p;
+
+	for (i = 0; i < sup->nstop_errors; i++)
+		if (strcmp(sup->stop_errors[i].reason, r->text) == 0)
+			break;
+	if (i == sup->nstop_errors) {
+		if ((p = arena_alloc((i + 1) * size)) == NULL)
+			return;	/* one reason fewer in the reports */
+		if (i > 0)
+			memcpy(p, sup->stop_errors, i * size);
+		arena_free(sup->stop_errors, i * size);
+		sup->stop_errors = p;
+		strlcpy(p[i].reason, r->text, sizeof(p[i].reason));
+		sup->nstop_errors++;
+	}
+	sup->stop_errors[i].count++;
+}
+
+/*
+ * simple_one_for_one: every child at once, under one shared timer; then
+ * one shutdown_error report per reason that was not a clean stop, with the
+ * number of children that died of it (wait_dynamic_children/5).
+ */
 static void
 terminate_dynamic(struct sup *sup)
 {
@@ -336,13 +424,19 @@ terminate_dynamic(struct sup *sup)
 	struct report_child rc;
 
 	pidmap_foreach(&sup->running, signal_dynamic, &shutdown);
-	if (wait_until(sup, all_gone, NULL, deadline_of(shutdown)))
-		return;
+	if (!wait_until(sup, all_gone, NULL, shutdown == SHUTDOWN_BRUTAL_KILL ?
+	    -1 : deadline_of(shutdown))) {
+		pidmap_foreach(&sup->running, kill_dynamic, NULL);
+		wait_until(sup, all_gone, NULL, -1);
+	}
 	rc = report_child_of(spec, 0, shut);
-	rc.nb_children = sup->running.count;
-	pidmap_foreach(&sup->running, kill_dynamic, NULL);
-	wait_until(sup, all_gone, NULL, -1);
-	report_sup(sup, "shutdown_error", "killed", &rc);
+	for (size_t i = 0; i < sup->nstop_errors; i++) {
+		rc.nb_children = sup->stop_errors[i].count;
+		report_sup(sup, "shutdown_error", sup->stop_errors[i].reason, &rc);
+	}
+	arena_free(sup->stop_errors, sup->nstop_errors * sizeof(*sup->stop_errors));
+	sup->stop_errors = NULL;
+	sup->nstop_errors = 0;
 }
 
 static void
@@ -353,9 +447,17 @@ terminate_children(struct sup *sup)
 		terminate_dynamic(sup);
 		return;
 	}
-	for (size_t i = sup->nspecs; i-- > 0;)
-		if (child_pid(&sup->statics[i]) != 0)
-			terminate_static(sup, &sup->statics[i]);
+	for (size_t i = sup->nspecs; i-- > 0;) {
+		struct child *c = &sup->statics[i];
+
+		if (child_pid(c) != 0) {
+			terminate_one(sup, c);
+		} else if (c->died_stopping) {
+			/* OTP finds its 'EXIT' waiting and reports it. */
+			c->died_stopping = false;
+			report_stopped(sup, c);
+		}
+	}
 }
 
 /* --- exits and restarts -------------------------------------------------- */
@@ -384,6 +486,8 @@ restart(struct sup *sup, struct child *c)
 {
 	char reason[64];
 
+	c->restarts++;
+	sup->restarts++;
 	do {
 		if (!intensity_add_restart(&sup->intensity, now_ms() / 1000)) {
 			give_up(sup, c);
@@ -415,16 +519,32 @@ exited(struct sup *sup, pid_t pid, int status)
 	struct pidmap_entry *e;
 	struct reason r;
 
+	struct child *c;
+
 	/* Not ours: an orphan adopted by the root, a subreaper. */
 	if ((e = pidmap_remove(&sup->running, pid)) == NULL)
 		return;
-	r = reason_from_status(status, child_of(e)->shutdown_sent);
-	if (sup->stopping) {
-		child_of(e)->stop_reason = r;
-		forget(sup, child_of(e));
+	c = child_of(e);
+	r = reason_from_status(status, c->shutdown_sent);
+	if (c->terminating) {
+		/* terminate_one() reports and forgets it. */
+		c->stop_reason = r;
+		c->entry.pid = 0;
 		return;
 	}
-	child_exited(sup, child_of(e), &r);
+	if (sup->stopping) {
+		if (sup->flags.strategy == SUP_SIMPLE_ONE_FOR_ONE) {
+			if (!stop_expected(c->spec, &r))
+				note_stop_error(sup, &r);
+		} else {
+			c->died_stopping = true;
+			c->last_pid = pid;
+			c->stop_reason = r;
+		}
+		forget(sup, c);
+		return;
+	}
+	child_exited(sup, c, &r);
 	if (!sup->done && sup->on_exit != NULL)
 		sup->on_exit(sup->on_exit_ctx, pid);
 }
@@ -545,6 +665,11 @@ read_signals(struct sup *sup)
 	}
 	if (sup->stopping)
 		return;
+	/* A call is waiting for a child: stop once it is done (sup_stop()). */
+	if (term && sup->in_call) {
+		sup->stop_pending = true;
+		term = false;
+	}
 	/*
 	 * SIGCHLD is not queued: children that exit while one is pending
 	 * share it, and only one pid comes with it. Reap that one and those
@@ -701,4 +826,238 @@ size_t
 sup_count_children(const struct sup *sup)
 {
 	return sup->running.count;
+}
+
+/* --- OTP's supervisor calls ------------------------------------------------ */
+
+static bool
+is_simple(const struct sup *sup)
+{
+	return sup->flags.strategy == SUP_SIMPLE_ONE_FOR_ONE;
+}
+
+/* A pid as OTP would be given one: decimal, positive. */
+static bool
+parse_pid(const char *s, pid_t *pid)
+{
+	const char *errstr;
+
+	*pid = (pid_t)strtonum(s, 1, INT32_MAX, &errstr);
+	return errstr == NULL;
+}
+
+/* A static child by id or by pid; deleted specs are not found. */
+static struct child *
+find_static(const struct sup *sup, const char *name)
+{
+	pid_t pid = 0;
+	bool by_pid = parse_pid(name, &pid);
+
+	for (size_t i = 0; i < sup->nspecs; i++) {
+		struct child *c = &sup->statics[i];
+
+		if (c->deleted)
+			continue;
+		if (by_pid ? child_pid(c) == pid :
+		    c->spec->id != NULL && strcmp(c->spec->id, name) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+static struct sup_child_info
+info_of(const struct sup *sup, const struct child *c)
+{
+	pid_t pid = child_pid(c);
+
+	return (struct sup_child_info){
+		.spec = c->spec,
+		.pid = pid,
+		.restarts = c->restarts,
+		.state = pid != 0 && sup->describe != NULL ?
+		    sup->describe(sup->describe_ctx, pid) : NULL,
+	};
+}
+
+struct visit {
+	const struct sup	*sup;
+	void			(*fn)(void *, const struct sup_child_info *);
+	void			*ctx;
+};
+
+static void
+visit_dynamic(struct pidmap_entry *e, void *arg)
+{
+	struct visit *v = arg;
+	struct sup_child_info info = info_of(v->sup, child_of(e));
+
+	v->fn(v->ctx, &info);
+}
+
+void
+sup_which_children(const struct sup *sup,
+    void (*fn)(void *, const struct sup_child_info *), void *ctx)
+{
+	struct visit v = { sup, fn, ctx };
+
+	if (is_simple(sup)) {
+		pidmap_foreach(&sup->running, visit_dynamic, &v);
+		return;
+	}
+	for (size_t i = sup->nspecs; i-- > 0;) {
+		struct sup_child_info info = info_of(sup, &sup->statics[i]);
+
+		if (!sup->statics[i].deleted)
+			fn(ctx, &info);
+	}
+}
+
+void
+sup_count(const struct sup *sup, struct sup_counts *n)
+{
+	*n = (struct sup_counts){ 0 };
+	if (is_simple(sup)) {
+		/* OTP counts the template once and every child as a worker. */
+		n->specs = 1;
+		n->active = sup->running.count;
+		if (sup->specs[0].type == CHILD_SUPERVISOR)
+			n->supervisors = n->active;
+		else
+			n->workers = n->active;
+		return;
+	}
+	for (size_t i = 0; i < sup->nspecs; i++) {
+		const struct child *c = &sup->statics[i];
+
+		if (c->deleted)
+			continue;
+		n->specs++;
+		n->active += child_pid(c) != 0;
+		if (c->spec->type == CHILD_SUPERVISOR)
+			n->supervisors++;
+		else
+			n->workers++;
+	}
+}
+
+/* Run a call that waits for a child; a stop that comes meanwhile waits. */
+static void
+call_terminate(struct sup *sup, struct child *c)
+{
+	sup->in_call = true;
+	terminate_one(sup, c);
+	sup->in_call = false;
+	if (sup->stop_pending && !sup->done) {
+		sup->stop_pending = false;
+		stop(sup);
+	}
+}
+
+const char *
+sup_terminate_child(struct sup *sup, const char *name)
+{
+	struct pidmap_entry *e;
+	struct child *c;
+	pid_t pid;
+
+	if (!is_simple(sup)) {
+		if ((c = find_static(sup, name)) == NULL)
+			return "not_found";
+		if (child_pid(c) != 0)
+			call_terminate(sup, c);
+		return NULL;
+	}
+	if (!parse_pid(name, &pid))
+		return "simple_one_for_one";
+	if ((e = pidmap_find(&sup->running, pid)) == NULL)
+		return "not_found";
+	c = child_of(e);
+	call_terminate(sup, c);
+	forget(sup, c);
+	if (!sup->done && sup->on_exit != NULL)
+		sup->on_exit(sup->on_exit_ctx, pid);
+	return NULL;
+}
+
+const char *
+sup_restart_child(struct sup *sup, const char *id, pid_t *pid)
+{
+	static char reason[64];
+	struct child *c;
+
+	if (is_simple(sup))
+		return "simple_one_for_one";
+	if ((c = find_static(sup, id)) == NULL)
+		return "not_found";
+	if (child_pid(c) != 0)
+		return "running";
+	if (start_child(sup, c, reason, sizeof(reason)) == -1)
+		return reason;
+	*pid = child_pid(c);
+	return NULL;
+}
+
+const char *
+sup_delete_child(struct sup *sup, const char *id)
+{
+	struct child *c;
+
+	if (is_simple(sup))
+		return "simple_one_for_one";
+	if ((c = find_static(sup, id)) == NULL)
+		return "not_found";
+	if (child_pid(c) != 0)
+		return "running";
+	c->deleted = true;
+	return NULL;
+}
+
+const char *
+sup_get_childspec(const struct sup *sup, const char *name,
+    const struct child_spec **spec)
+{
+	const struct child *c;
+	pid_t pid;
+
+	if (is_simple(sup)) {
+		/* The template, found by a child's pid or by its id, undefined. */
+		if (strcmp(name, "undefined") != 0 && (!parse_pid(name, &pid) ||
+		    pidmap_find(&sup->running, pid) == NULL))
+			return "not_found";
+		*spec = &sup->specs[0];
+		return NULL;
+	}
+	if ((c = find_static(sup, name)) == NULL)
+		return "not_found";
+	*spec = c->spec;
+	return NULL;
+}
+
+const struct sup_flags *
+sup_get_flags(const struct sup *sup)
+{
+	return &sup->flags;
+}
+
+unsigned
+sup_restarts(const struct sup *sup)
+{
+	return sup->restarts;
+}
+
+void
+sup_on_describe(struct sup *sup, const char *(*state)(void *, pid_t),
+    void *ctx)
+{
+	sup->describe = state;
+	sup->describe_ctx = ctx;
+}
+
+void
+sup_stop(struct sup *sup)
+{
+	if (sup->in_call)
+		sup->stop_pending = true;
+	else if (!sup->done)
+		stop(sup);
 }

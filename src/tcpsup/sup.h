@@ -141,6 +141,11 @@ const char *sup_get_childspec(const struct sup *, const char *id,
 	    const struct child_spec **);
 
 const struct sup_flags *sup_get_flags(const struct sup *);
+
+/* The atoms OTP prints for a child's restart type, type and shutdown. */
+const char *sup_restart_name(enum restart_type);
+const char *sup_type_name(enum child_type);
+void	sup_shutdown_text(int shutdown, char *buf, size_t size);
 /* Restarts this supervisor has made since it started. */
 unsigned sup_restarts(const struct sup *);
 
