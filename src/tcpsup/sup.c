@@ -51,6 +51,15 @@
 #define SUP_SWEEP_AT_ONCE	64
 #define SUP_SWEEP_DELAY_MS	200
 
+/*
+ * A restart that fails for want of processes or memory is tried again
+ * after a back-off, doubling from the first to the last delay, and these
+ * tries do not count towards the restart intensity: it measures crashes,
+ * not a moment's shortage. OTP retries through try_again_restart.
+ */
+#define SUP_RETRY_FIRST_MS	100
+#define SUP_RETRY_LAST_MS	5000
+
 struct child {
 	struct pidmap_entry	 entry;		/* first: the map hands it back */
 	const struct child_spec	*spec;
@@ -59,6 +68,9 @@ struct child {
 	bool			 terminating;	/* being stopped: not restarted */
 	bool			 died_stopping;	/* exited on its own during a stop */
 	bool			 deleted;	/* static: delete_child'd */
+	bool			 restarting;	/* waiting to try again */
+	int64_t			 retry_at;	/* ms, when restarting */
+	int			 retry_delay;	/* ms, the next back-off */
 	pid_t			 last_pid;	/* what a stop report names */
 	unsigned		 restarts;
 	struct reason		 stop_reason;	/* its exit while being stopped */
@@ -87,6 +99,9 @@ struct sup {
 	int			 epfd;
 	int			 sigfd;
 	int			 sweepfd;	/* timerfd: reap what SIGCHLD left */
+	int			 retryfd;	/* timerfd: restarts to try again */
+	struct child		**retries;	/* restarting children */
+	size_t			 nretries;
 	bool			 sweep_armed;
 	pid_t			*exiting;	/* announced, not reaped yet */
 	size_t			 nexiting;
@@ -211,7 +226,7 @@ report_started(const struct sup *sup, const struct child *c)
 struct launch {
 	const struct child_spec	*spec;
 	void			*extra;
-	int			 fds[3];	/* the supervisor's own */
+	int			 fds[4];	/* the supervisor's own */
 };
 
 static void __attribute__((noreturn))
@@ -223,20 +238,28 @@ run_child(const struct launch *l)
 	_exit(0);
 }
 
-/* Start c; on failure, a start_error report and -1 with reason set. */
-static int
+enum start_result { START_OK, START_FAILED, START_SHORTAGE };
+
+/*
+ * Start c; on failure, a start_error report and reason set. A failed fork
+ * for want of processes or memory is a shortage, which may pass.
+ */
+static enum start_result
 start_child(struct sup *sup, struct child *c, char *reason, size_t size)
 {
 	const struct launch l = {
 		.spec = c->spec,
 		.extra = c->extra,
-		.fds = { sup->epfd, sup->sigfd, sup->sweepfd },
+		.fds = { sup->epfd, sup->sigfd, sup->sweepfd, sup->retryfd },
 	};
+	enum start_result failure = START_FAILED;
 	pid_t pid;
 
 	if (c->spec->setup != NULL && c->spec->setup(c->spec->arg, reason, size) == -1)
 		goto failed;
 	if ((pid = proc_fork_linked()) == -1) {
+		if (errno == EAGAIN || errno == ENOMEM)
+			failure = START_SHORTAGE;
 		snprintf(reason, size, "{fork,%s}", strerrorname_np(errno));
 		goto failed;
 	}
@@ -249,15 +272,16 @@ start_child(struct sup *sup, struct child *c, char *reason, size_t size)
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		strlcpy(reason, "enomem", size);
+		failure = START_SHORTAGE;
 		goto failed;
 	}
 	if (sup->flags.strategy != SUP_SIMPLE_ONE_FOR_ONE)
 		report_started(sup, c);
-	return 0;
+	return START_OK;
 failed:
 	c->entry.pid = 0;
 	report_child_event(sup, c, "start_error", reason);
-	return -1;
+	return failure;
 }
 
 /* --- stopping ----------------------------------------------------------- */
@@ -439,10 +463,13 @@ terminate_dynamic(struct sup *sup)
 	sup->nstop_errors = 0;
 }
 
+static void drop_retries(struct sup *);
+
 static void
 terminate_children(struct sup *sup)
 {
 	sup->stopping = true;
+	drop_retries(sup);
 	if (sup->flags.strategy == SUP_SIMPLE_ONE_FOR_ONE) {
 		terminate_dynamic(sup);
 		return;
@@ -481,19 +508,132 @@ give_up(struct sup *sup, struct child *c)
 	sup->exit = SUP_GAVE_UP;
 }
 
+/* Arm the retry timer for the earliest restart to try again, if any. */
 static void
-restart(struct sup *sup, struct child *c)
+arm_retry(struct sup *sup)
 {
-	char reason[64];
+	struct itimerspec when = { 0 };
+	int64_t first = INT64_MAX;
 
-	c->restarts++;
-	sup->restarts++;
-	do {
-		if (!intensity_add_restart(&sup->intensity, now_ms() / 1000)) {
+	for (size_t i = 0; i < sup->nretries; i++)
+		if (sup->retries[i]->retry_at < first)
+			first = sup->retries[i]->retry_at;
+	if (sup->nretries > 0) {
+		when.it_value.tv_sec = first / 1000;
+		when.it_value.tv_nsec = (first % 1000) * 1000000L + 1;
+	}
+	timerfd_settime(sup->retryfd, TFD_TIMER_ABSTIME, &when, NULL);
+}
+
+static void
+retry_later(struct sup *sup, struct child *c)
+{
+	if (!c->restarting) {
+		size_t size = sizeof(*sup->retries);
+		struct child **p = arena_alloc((sup->nretries + 1) * size);
+
+		/* No memory to wait in: then it is given up, as a crash. */
+		if (p == NULL) {
 			give_up(sup, c);
 			return;
 		}
-	} while (start_child(sup, c, reason, sizeof(reason)) == -1);
+		if (sup->nretries > 0)
+			memcpy(p, sup->retries, sup->nretries * size);
+		arena_free(sup->retries, sup->nretries * size);
+		sup->retries = p;
+		sup->retries[sup->nretries++] = c;
+		c->restarting = true;
+		c->retry_delay = SUP_RETRY_FIRST_MS;
+	}
+	c->retry_at = now_ms() + c->retry_delay;
+	c->retry_delay = c->retry_delay * 2 < SUP_RETRY_LAST_MS ?
+	    c->retry_delay * 2 : SUP_RETRY_LAST_MS;
+	arm_retry(sup);
+}
+
+/* c no longer waits to be restarted. */
+static void
+retry_done(struct sup *sup, struct child *c)
+{
+	if (!c->restarting)
+		return;
+	c->restarting = false;
+	for (size_t i = 0; i < sup->nretries; i++) {
+		if (sup->retries[i] == c) {
+			sup->retries[i] = sup->retries[--sup->nretries];
+			break;
+		}
+	}
+	arm_retry(sup);
+}
+
+/*
+ * Start c again. A failed start is tried again at once and counted, as
+ * OTP's restart/2 does; a shortage is tried again after a back-off.
+ */
+static void
+try_restart(struct sup *sup, struct child *c, bool count)
+{
+	char reason[64];
+
+	for (;;) {
+		if (count && !intensity_add_restart(&sup->intensity,
+		    now_ms() / 1000)) {
+			retry_done(sup, c);
+			give_up(sup, c);
+			return;
+		}
+		switch (start_child(sup, c, reason, sizeof(reason))) {
+		case START_OK:
+			retry_done(sup, c);
+			return;
+		case START_SHORTAGE:
+			retry_later(sup, c);
+			return;
+		case START_FAILED:
+			count = true;
+			break;
+		}
+	}
+}
+
+static void
+restart(struct sup *sup, struct child *c)
+{
+	c->restarts++;
+	sup->restarts++;
+	try_restart(sup, c, true);
+}
+
+static void
+on_retry(void *ctx)
+{
+	struct sup *sup = ctx;
+	uint64_t expirations;
+	int64_t now = now_ms();
+
+	if (read(sup->retryfd, &expirations, sizeof(expirations)) == -1)
+		return;
+	/* Backwards: retry_done() moves the last one into the slot it frees. */
+	for (size_t i = sup->nretries; i-- > 0 && !sup->done;)
+		if (i < sup->nretries && sup->retries[i]->retry_at <= now)
+			try_restart(sup, sup->retries[i], false);
+	arm_retry(sup);
+}
+
+/* A stop forgets the restarts still to be tried. */
+static void
+drop_retries(struct sup *sup)
+{
+	for (size_t i = 0; i < sup->nretries; i++) {
+		sup->retries[i]->restarting = false;
+		if (sup->flags.strategy == SUP_SIMPLE_ONE_FOR_ONE)
+			arena_free(sup->retries[i], sizeof(*sup->retries[i]));
+	}
+	arena_free(sup->retries, sup->nretries * sizeof(*sup->retries));
+	sup->retries = NULL;
+	sup->nretries = 0;
+	arm_retry(sup);
 }
 
 /* supervisor:do_restart/3 */
@@ -778,10 +918,13 @@ sup_create(const struct sup_flags *flags, const struct child_spec *specs,
 	if ((sup->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		err(1, "epoll_create1");
 	if ((sup->sweepfd = timerfd_create(CLOCK_MONOTONIC,
+	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1 ||
+	    (sup->retryfd = timerfd_create(CLOCK_MONOTONIC,
 	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
 		err(1, "timerfd_create");
 	sup_watch(sup, sup->sigfd, on_signal, sup);
 	sup_watch(sup, sup->sweepfd, on_sweep, sup);
+	sup_watch(sup, sup->retryfd, on_retry, sup);
 	return sup;
 }
 
@@ -793,7 +936,7 @@ sup_start_children(struct sup *sup, char *why, size_t size)
 	for (size_t i = 0; i < sup->nspecs; i++) {
 		struct child *c = &sup->statics[i];
 
-		if (start_child(sup, c, reason, sizeof(reason)) == 0)
+		if (start_child(sup, c, reason, sizeof(reason)) == START_OK)
 			continue;
 		snprintf(why, size, "{shutdown,{failed_to_start_child,%s,%s}}",
 		    c->spec->id, reason);
@@ -815,7 +958,7 @@ sup_start_child(struct sup *sup, void *extra)
 	}
 	c->spec = &sup->specs[0];
 	c->extra = extra;
-	if (start_child(sup, c, reason, sizeof(reason)) == -1) {
+	if (start_child(sup, c, reason, sizeof(reason)) != START_OK) {
 		arena_free(c, sizeof(*c));
 		return -1;
 	}
@@ -874,6 +1017,7 @@ info_of(const struct sup *sup, const struct child *c)
 		.spec = c->spec,
 		.pid = pid,
 		.restarts = c->restarts,
+		.restarting = c->restarting,
 		.state = pid != 0 && sup->describe != NULL ?
 		    sup->describe(sup->describe_ctx, pid) : NULL,
 	};
@@ -902,6 +1046,11 @@ sup_which_children(const struct sup *sup,
 
 	if (is_simple(sup)) {
 		pidmap_foreach(&sup->running, visit_dynamic, &v);
+		for (size_t i = 0; i < sup->nretries; i++) {
+			struct sup_child_info info = info_of(sup, sup->retries[i]);
+
+			fn(ctx, &info);
+		}
 		return;
 	}
 	for (size_t i = sup->nspecs; i-- > 0;) {
@@ -965,6 +1114,7 @@ sup_terminate_child(struct sup *sup, const char *name)
 			return "not_found";
 		if (child_pid(c) != 0)
 			call_terminate(sup, c);
+		retry_done(sup, c);	/* a restart still to try is not */
 		return NULL;
 	}
 	if (!parse_pid(name, &pid))
@@ -989,9 +1139,11 @@ sup_restart_child(struct sup *sup, const char *id, pid_t *pid)
 		return "simple_one_for_one";
 	if ((c = find_static(sup, id)) == NULL)
 		return "not_found";
+	if (c->restarting)
+		return "restarting";
 	if (child_pid(c) != 0)
 		return "running";
-	if (start_child(sup, c, reason, sizeof(reason)) == -1)
+	if (start_child(sup, c, reason, sizeof(reason)) != START_OK)
 		return reason;
 	*pid = child_pid(c);
 	return NULL;
@@ -1006,6 +1158,8 @@ sup_delete_child(struct sup *sup, const char *id)
 		return "simple_one_for_one";
 	if ((c = find_static(sup, id)) == NULL)
 		return "not_found";
+	if (c->restarting)
+		return "restarting";
 	if (child_pid(c) != 0)
 		return "running";
 	c->deleted = true;

@@ -13,6 +13,7 @@
 
 #include <sys/types.h>
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "options.h"	/* SHUTDOWN_BRUTAL_KILL, SHUTDOWN_INFINITY */
@@ -113,7 +114,8 @@ size_t	sup_count_children(const struct sup *);
 /* What which_children and a tree view show of one child. */
 struct sup_child_info {
 	const struct child_spec	*spec;
-	pid_t			 pid;		/* 0: undefined */
+	pid_t			 pid;		/* 0: undefined, or restarting */
+	bool			 restarting;	/* a restart waits to be tried again */
 	unsigned		 restarts;	/* by this supervisor, so far */
 	const char		*state;		/* the role's word, or NULL */
 };

@@ -20,7 +20,9 @@ id_of(const struct child_spec *spec)
 static void
 pid_text(pid_t pid, char *buf, size_t size)
 {
-	if (pid == 0)
+	if (pid == -1)
+		strlcpy(buf, "restarting", size);
+	else if (pid == 0)
 		strlcpy(buf, "undefined", size);
 	else
 		snprintf(buf, size, "%ld", (long)pid);
@@ -101,7 +103,7 @@ which_children(struct sup *sup, struct ctl_reply *r, bool details)
 	for (size_t i = 0; i < in.n; i++) {
 		const struct sup_child_info *ci = &in.v[i];
 
-		pid_text(ci->pid, pid, sizeof(pid));
+		pid_text(ci->restarting ? -1 : ci->pid, pid, sizeof(pid));
 		snprintf(restarts, sizeof(restarts), "%u", ci->restarts);
 		if (details)
 			ctl_reply_record(r, "node", 6, (const char *const[]){

@@ -7,9 +7,12 @@
 #include <criterion/criterion.h>
 
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -735,4 +738,106 @@ Test(sup, stop_during_a_call_waits_for_it)
 	    SUP_STOPPED);
 	cr_assert_eq(count("other stopped\n"), 1, "%s", reports());
 	cr_assert_eq(sup_count_children(sup), 0);
+}
+
+/* --- restarts under a process shortage ------------------------------------ */
+
+static void
+wait_forever(void *arg, void *extra)
+{
+	(void)arg, (void)extra;
+	proc_unblock_signals();
+	for (;;)
+		pause();
+}
+
+/* As nobody, so that RLIMIT_NPROC applies: supervise one permanent child. */
+static void __attribute__((noreturn))
+supervise_as_nobody(void)
+{
+	const struct child_spec specs[] = {
+		CHILD("c", RESTART_PERMANENT, wait_forever, 0),
+	};
+
+	if (setgroups(0, NULL) == -1 || setresgid(65534, 65534, 65534) == -1 ||
+	    setresuid(65534, 65534, 65534) == -1)
+		_exit(2);
+	/* Dies with the test, even when an assertion ends it early. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() == 1)
+		_exit(2);
+	_exit(run_tree(specs, 1, 1) == SUP_STOPPED ? 0 : 1);
+}
+
+static pid_t
+child_of_pid(pid_t parent)
+{
+	char path[64], buf[64];
+	FILE *f;
+	long pid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", parent, parent);
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fgets(buf, sizeof(buf), f) != NULL)
+			pid = atol(buf);
+		fclose(f);
+	}
+	return (pid_t)pid;
+}
+
+/*
+ * Set pid's soft RLIMIT_NPROC from a process of its own uid: root here
+ * may lack CAP_SYS_RESOURCE, which prlimit(2) of another user's process
+ * needs. Lowering or raising up to the hard limit needs nothing.
+ */
+static void
+set_nproc(pid_t pid, rlim_t soft)
+{
+	pid_t setter = fork();
+	int status;
+
+	if (setter == 0) {
+		struct rlimit rl;
+
+		if (setresgid(65534, 65534, 65534) == -1 ||
+		    setresuid(65534, 65534, 65534) == -1 ||
+		    prlimit(pid, RLIMIT_NPROC, NULL, &rl) == -1)
+			_exit(1);
+		rl.rlim_cur = soft < rl.rlim_max ? soft : rl.rlim_max;
+		_exit(prlimit(pid, RLIMIT_NPROC, &rl, NULL) == -1);
+	}
+	cr_assert(setter > 0);
+	cr_assert_eq(waitpid(setter, &status, 0), setter);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+Test(sup, restart_waits_out_a_process_shortage)
+{
+	pid_t sup, c = 0;
+	int status;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to run the supervisor as nobody");
+	if ((sup = fork()) == 0)
+		supervise_as_nobody();
+	cr_assert(sup > 0);
+	for (int i = 0; i < 200 && (c = child_of_pid(sup)) == 0; i++)
+		usleep(10000);
+	cr_assert(c > 0, "no child started");
+	/* No process more for nobody; then its child dies. */
+	set_nproc(sup, 1);
+	cr_assert_eq(kill(c, SIGKILL), 0);
+	usleep(800 * 1000);
+	/* Tried at once, then after 100, 200 and 400 ms: all failed, none counted. */
+	cr_assert_geq(count("     Context:    start_error\n"
+	    "     Reason:     {fork,EAGAIN}\n"), 3, "%s", reports());
+	cr_assert_eq(count("reached_max_restart_intensity"), 0, "%s", reports());
+	set_nproc(sup, RLIM_INFINITY);
+	for (int i = 0; i < 300 && count("             started: [{pid,") < 2; i++)
+		usleep(10000);
+	/* Started, killed (child_terminated), started again. */
+	cr_assert_eq(count("             started: [{pid,"), 2, "%s", reports());
+	cr_assert_eq(count("child_terminated"), 1, "%s", reports());
+	cr_assert_eq(kill(sup, SIGTERM), 0);
+	cr_assert_eq(waitpid(sup, &status, 0), sup);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s", reports());
 }
