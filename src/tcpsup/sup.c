@@ -39,6 +39,7 @@
 #include "proc.h"
 #include "reason.h"
 #include "report.h"
+#include "stats.h"
 #include "sup.h"
 
 /*
@@ -503,6 +504,7 @@ restart(struct sup *sup, struct child *c)
 
 	c->restarts++;
 	sup->restarts++;
+	stats_add(STATS_RESTARTS);
 	do {
 		if (!intensity_add_restart(&sup->intensity, now_ms() / 1000)) {
 			give_up(sup, c);
