@@ -371,9 +371,9 @@ refuse(struct control *ctl, int fd, uid_t uid)
 	if (ctl->refusal_reported != 0 &&
 	    now - ctl->refusal_reported < CONTROL_REFUSAL_REPORT_MS)
 		return;
-	snprintf(msg, sizeof(msg), "Control connection refused: uid %lu is "
-	    "neither tcpsup's uid %lu nor root (%u refused since the last "
-	    "report).", (unsigned long)uid, (unsigned long)geteuid(),
+	snprintf(msg, sizeof(msg), "Control connection from uid %lu refused: "
+	    "only tcpsup's own uid (%lu) and root may use it; %u refused since "
+	    "the last report.", (unsigned long)uid, (unsigned long)geteuid(),
 	    ctl->refusals);
 	r = report_message(REPORT_ERROR, getpid(), msg);
 	log_report(&r);
