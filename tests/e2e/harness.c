@@ -103,6 +103,12 @@ ts_start(struct tcpsup *ts, const char *const *args)
 		abort();
 	}
 	ts->port = atoi(p + strlen("127.0.0.1:"));
+	/* Started is not yet titled: a test looks its children up by title. */
+	if (ts_wait_child(ts, ts->pid, "tcp_listener", 0, 5000) == 0 ||
+	    ts_wait_child(ts, ts->pid, "tcp_client_sup", 0, 5000) == 0) {
+		fprintf(stderr, "tcpsup's children have no titles\n");
+		abort();
+	}
 }
 
 /* Take in what the daemon wrote since; if nothing, wait up to timeout_ms. */

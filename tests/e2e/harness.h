@@ -29,7 +29,8 @@ struct tcpsup {
 
 /*
  * Start tcpsup -l 127.0.0.1:0 plus args (NULL-terminated) and wait for
- * the application's start report. The child dies with the test process.
+ * the application's start report and for its two children to carry their
+ * titles. The child dies with the test process.
  */
 void	ts_start(struct tcpsup *, const char *const *args);
 
