@@ -42,6 +42,8 @@
 
 /* How long to stop accepting when descriptors run out. */
 #define CONTROL_PAUSE_MS	250
+/* A socket path, as a sockaddr_un holds it. */
+#define CONTROL_PATH_MAX	sizeof(((struct sockaddr_un *)0)->sun_path)
 /* At most one report of refused peers per this long. */
 #define CONTROL_REFUSAL_REPORT_MS	1000
 
@@ -51,7 +53,7 @@ struct control {
 	struct ctl_conns	*conns;
 	int			 fd;		/* the listening socket */
 	int			 pause;		/* timerfd: accept again */
-	char			 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char			 path[CONTROL_PATH_MAX];
 	dev_t			 dev;		/* the socket file we made */
 	ino_t			 ino;
 	int64_t			 refusal_reported;	/* ms, 0: never */
@@ -71,7 +73,7 @@ fail(int e, char *why, size_t whysize, char *reason, size_t reasonsize,
 	return -1;
 }
 
-/* --- the socket file ------------------------------------------------------- */
+/* --- the socket file ----------------------------------------------------- */
 
 /*
  * The directory holds the socket: create its last level 0700, or accept
@@ -80,7 +82,7 @@ fail(int e, char *why, size_t whysize, char *reason, size_t reasonsize,
 static int
 prepare_dir(const char *path, char *why, size_t ws, char *reason, size_t rs)
 {
-	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char dir[CONTROL_PATH_MAX];
 	struct stat st;
 
 	if (ctl_path_dir(path, dir, sizeof(dir)) == -1)
@@ -208,7 +210,7 @@ remove_socket(const struct control *ctl)
 		unlink(ctl->path);
 }
 
-/* --- answers ---------------------------------------------------------------- */
+/* --- answers ------------------------------------------------------------- */
 
 static void
 reply_error(struct control *ctl, int fd, const char *term)
@@ -240,7 +242,10 @@ stat_number(struct ctl_reply *r, const char *key, uint64_t value)
 static void
 reply_stats(struct control *ctl, int fd)
 {
-	static const struct { const char *key; enum stats_counter c; } counters[] = {
+	static const struct {
+		const char		*key;
+		enum stats_counter	 c;
+	} counters[] = {
 		{ "accepted", STATS_ACCEPTED },
 		{ "forks", STATS_FORKS },
 		{ "clients", STATS_CLIENTS },
@@ -353,7 +358,7 @@ on_request(void *ctx, int fd, const struct ctl_request *req,
 	ctl_conns_reply(ctl->conns, fd, &reply);
 }
 
-/* --- accepting ------------------------------------------------------------- */
+/* --- accepting ----------------------------------------------------------- */
 
 /*
  * The refusal is reported with the uid it names, at most once a second
@@ -450,7 +455,7 @@ on_connect(void *ctx)
 	}
 }
 
-/* --- opening and closing ----------------------------------------------------- */
+/* --- opening and closing ------------------------------------------------- */
 
 static int
 resolve_path(struct control *ctl, char *why, size_t ws, char *reason,

@@ -90,7 +90,7 @@ stats_recent(struct stats_report *out)
 	return page == NULL ? 0 : stats_ring_read(&page->ring, out);
 }
 
-/* --- the ring -------------------------------------------------------------- */
+/* --- the ring ------------------------------------------------------------ */
 
 /*
  * Claim the slot for ticket t unless a later ticket holds it: a slot left
@@ -143,7 +143,7 @@ stats_ring_read(struct stats_ring *ring, struct stats_report *out)
 	return n;
 }
 
-/* --- one line per report --------------------------------------------------- */
+/* --- one line per report ------------------------------------------------- */
 
 struct line {
 	char	*buf;

@@ -562,7 +562,7 @@ Test(control, more_than_16_clients_at_once_are_told_busy)
 	cr_assert_eq(strncmp(ask("tcpsup 1 stats\n"), "ok\n", 3), 0);
 }
 
-/* --- who may ask ---------------------------------------------------------- */
+/* --- who may ask --------------------------------------------------------- */
 
 /* The client another uid runs: n stats requests, the last reply printed. */
 static int

@@ -123,7 +123,7 @@ Test(summary, kind_names)
 	cr_assert_str_eq(stats_kind_name(REPORT_ERROR), "error");
 }
 
-/* --- the ring ---------------------------------------------------------------- */
+/* --- the ring ------------------------------------------------------------ */
 
 static struct stats_ring ring;
 static struct stats_report out[STATS_RING];
@@ -219,7 +219,7 @@ Test(ring, text_is_always_terminated)
 	cr_assert_eq(strlen(out[0].text), STATS_TEXT_MAX - 1);
 }
 
-/* --- the shared page --------------------------------------------------------- */
+/* --- the shared page ----------------------------------------------------- */
 
 Test(page, nothing_counts_before_it_is_mapped)
 {
