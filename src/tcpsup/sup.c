@@ -39,9 +39,14 @@
 #include "proc.h"
 #include "reason.h"
 #include "report.h"
+#include "stats.h"
 #include "sup.h"
 
-#define SUP_MAX_WATCHES	8
+/*
+ * A role's descriptors, the signalfd and the sweep timer: room for a
+ * supervisor's channels, its control socket and its control connections.
+ */
+#define SUP_MAX_WATCHES	32
 
 /*
  * Up to this many children, a waitpid(-1) sweep is cheap enough to run on
@@ -226,13 +231,27 @@ report_started(const struct sup *sup, const struct child *c)
 struct launch {
 	const struct child_spec	*spec;
 	void			*extra;
-	int			 fds[4];	/* the supervisor's own */
+	int			 fds[1 + SUP_MAX_WATCHES];	/* the supervisor's own */
+	size_t			 nfds;
 };
+
+/* The epoll descriptor and every watched one: a child must not hold them. */
+static size_t
+own_fds(const struct sup *sup, int *fds)
+{
+	size_t n = 0;
+
+	fds[n++] = sup->epfd;
+	for (size_t i = 0; i < SUP_MAX_WATCHES; i++)
+		if (sup->watches[i].on_ready != NULL)
+			fds[n++] = sup->watches[i].fd;
+	return n;
+}
 
 static void __attribute__((noreturn))
 run_child(const struct launch *l)
 {
-	for (size_t i = 0; i < sizeof(l->fds) / sizeof(l->fds[0]); i++)
+	for (size_t i = 0; i < l->nfds; i++)
 		close(l->fds[i]);
 	l->spec->start(l->spec->arg, l->extra);
 	_exit(0);
@@ -247,14 +266,11 @@ enum start_result { START_OK, START_FAILED, START_SHORTAGE };
 static enum start_result
 start_child(struct sup *sup, struct child *c, char *reason, size_t size)
 {
-	const struct launch l = {
-		.spec = c->spec,
-		.extra = c->extra,
-		.fds = { sup->epfd, sup->sigfd, sup->sweepfd, sup->retryfd },
-	};
+	struct launch l = { .spec = c->spec, .extra = c->extra };
 	enum start_result failure = START_FAILED;
 	pid_t pid;
 
+	l.nfds = own_fds(sup, l.fds);
 	if (c->spec->setup != NULL && c->spec->setup(c->spec->arg, reason, size) == -1)
 		goto failed;
 	if ((pid = proc_fork_linked()) == -1) {
@@ -602,6 +618,7 @@ restart(struct sup *sup, struct child *c)
 {
 	c->restarts++;
 	sup->restarts++;
+	stats_add(STATS_RESTARTS);
 	try_restart(sup, c, true);
 }
 
@@ -834,10 +851,11 @@ on_signal(void *ctx)
 	read_signals(ctx);
 }
 
-void
-sup_watch(struct sup *sup, int fd, void (*on_ready)(void *), void *ctx)
+static void
+watch(struct sup *sup, int fd, uint32_t events, void (*on_ready)(void *),
+    void *ctx)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = { .events = events };
 
 	for (size_t i = 0; i < SUP_MAX_WATCHES; i++) {
 		if (sup->watches[i].on_ready != NULL)
@@ -849,6 +867,18 @@ sup_watch(struct sup *sup, int fd, void (*on_ready)(void *), void *ctx)
 		return;
 	}
 	errx(1, "%s: too many watches", __func__);
+}
+
+void
+sup_watch(struct sup *sup, int fd, void (*on_ready)(void *), void *ctx)
+{
+	watch(sup, fd, EPOLLIN, on_ready, ctx);
+}
+
+void
+sup_watch_out(struct sup *sup, int fd, void (*on_ready)(void *), void *ctx)
+{
+	watch(sup, fd, EPOLLOUT, on_ready, ctx);
 }
 
 void

@@ -77,8 +77,15 @@ int	sup_start_children(struct sup *, char *why, size_t size);
 /* simple_one_for_one: start one child from the template, with extra. */
 pid_t	sup_start_child(struct sup *, void *extra);
 
-/* Call on_ready(ctx) from the event loop whenever fd is readable. */
+/*
+ * Call on_ready(ctx) from the event loop whenever fd is readable (or, for
+ * sup_watch_out, writable), and on a hang-up or an error. on_ready may be
+ * called once more after the event it was for has been handled: it must
+ * not block. A descriptor watched here belongs to the supervisor: its
+ * children close it as they start.
+ */
 void	sup_watch(struct sup *, int fd, void (*on_ready)(void *), void *ctx);
+void	sup_watch_out(struct sup *, int fd, void (*on_ready)(void *), void *ctx);
 void	sup_unwatch(struct sup *, int fd);
 
 /*
