@@ -189,6 +189,8 @@ run_child(const struct launch *l)
 {
 	for (size_t i = 0; i < sizeof(l->fds) / sizeof(l->fds[0]); i++)
 		close(l->fds[i]);
+	/* Not its supervisor: a child reports by pid until it names itself. */
+	log_set_process(NULL);
 	l->spec->start(l->spec->arg, l->extra);
 	_exit(0);
 }
@@ -637,6 +639,7 @@ sup_create(const struct sup_flags *flags, const struct child_spec *specs,
 		err(1, "%s", __func__);
 	sup->flags = *flags;
 	snprintf(sup->term, sizeof(sup->term), "{local,%s}", flags->name);
+	log_set_process(flags->name);
 	sup->specs = specs;
 	sup->nspecs = nspecs;
 	if (flags->strategy != SUP_SIMPLE_ONE_FOR_ONE &&
