@@ -183,12 +183,12 @@ rb_show(const struct wraplog_records *r, const char *arg, bool json)
 			json_end(first);
 		return 0;
 	}
-	n = strtonum(arg, 1, LLONG_MAX, &errstr);
+	n = strtonum(arg, 0, LLONG_MAX, &errstr);
 	if (errstr != NULL) {
 		warnx("rb show: report number %s is %s", arg, errstr);
 		return EX_USAGE;
 	}
-	if ((unsigned long long)n > r->n) {
+	if (n == 0 || (unsigned long long)n > r->n) {
 		warnx("there is no report with number %lld (%zu reports)", n,
 		    r->n);
 		return 1;
