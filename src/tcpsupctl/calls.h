@@ -1,0 +1,28 @@
+/*
+ * calls.h -- tcpsupctl's commands for OTP's supervisor calls and for
+ * stop: one request each to the daemon, the reply printed as the Erlang
+ * shell prints the result.
+ */
+#ifndef TCPSUPCTL_CALLS_H
+#define TCPSUPCTL_CALLS_H
+
+#include <stdbool.h>
+
+/* What the command line says about every command. */
+struct ctlopts {
+	const char	*path;		/* the control socket */
+	int		 timeout_ms;	/* for the whole command */
+	bool		 json;
+};
+
+/*
+ * which_children SUP, count_children SUP, terminate_child SUP ID|PID,
+ * restart_child SUP ID, delete_child SUP ID, get_childspec SUP ID:
+ * argv[0] names the call. Returns tcpsupctl's exit status.
+ */
+int	cmd_call(const struct ctlopts *, int argc, char **argv);
+
+/* stop: ask the application to stop, then wait until the daemon is gone. */
+int	cmd_stop(const struct ctlopts *, int argc, char **argv);
+
+#endif
