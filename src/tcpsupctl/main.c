@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "calls.h"
+#include "commands.h"
 #include "ctl_path.h"
 
 #define DEFAULT_PORT		2222	/* tcpsup's, the tutorial's */
@@ -35,6 +36,9 @@ static const char usage_text[] =
 "  delete_child SUP ID         forget a terminated child's spec\n"
 "  get_childspec SUP ID        a child's spec\n"
 "  stop                        stop the application; wait until it is gone\n"
+"  rb [--dir DIR] list         the reports kept with --report-dir (SASL's rb)\n"
+"  rb [--dir DIR] show [N]     report N (1: the newest), or all of them\n"
+"  rb [--dir DIR] grep REGEX   the reports that match\n"
 "\n"
 "  -p, --port PORT      the tcpsup listening on PORT (2222)\n"
 "      --control PATH   its control socket, instead of PORT's default\n"
@@ -54,6 +58,7 @@ static const struct command {
 	{ "delete_child", cmd_call },
 	{ "get_childspec", cmd_call },
 	{ "stop", cmd_stop },
+	{ "rb", cmd_rb },
 };
 
 enum { OPT_JSON = 256, OPT_CONTROL };

@@ -21,21 +21,16 @@
 #include "commands.h"
 #include "wraplog.h"
 
-#define RB_TIMEOUT_MS	5000
-
-static const char rb_usage_text[] =
-    "usage: rb [--dir DIR] list | show [N] | grep REGEX";
-
 static int
 rb_usage(void)
 {
-	warnx("%s", rb_usage_text);
+	warnx("rb takes [--dir DIR] list | show [N] | grep REGEX");
 	return EX_USAGE;
 }
 
 /* The daemon's --report-dir, from the "stat report_dir DIR" of stats. */
 static int
-ask_report_dir(const char *ctlpath, char *dir, size_t size)
+ask_report_dir(const struct ctlopts *o, char *dir, size_t size)
 {
 	struct ctl_request req = { .verb = CTL_STATS };
 	struct client_reply reply;
@@ -43,10 +38,8 @@ ask_report_dir(const char *ctlpath, char *dir, size_t size)
 	char *cursor;
 	int rc = 1;
 
-	if (client_call(ctlpath, &req, &reply, RB_TIMEOUT_MS) == -1) {
-		warn("no tcpsup answers at %s", ctlpath);
-		return EX_UNAVAILABLE;
-	}
+	if (client_call(o->path, &req, &reply, o->timeout_ms) == -1)
+		return call_failed(o, errno);
 	cursor = reply.records;
 	while (reply.error == NULL && client_next_record(&cursor, &rec)) {
 		if (strcmp(rec.tag, "stat") == 0 && rec.nfields == 2 &&
@@ -55,11 +48,14 @@ ask_report_dir(const char *ctlpath, char *dir, size_t size)
 			break;
 		}
 	}
-	if (reply.error != NULL)
-		warnx("tcpsup at %s: stats: %s", ctlpath, reply.error);
-	else if (rc != 0)
+	if (reply.error != NULL) {
+		if ((rc = call_refused(o, &req, reply.error)) == 0) {
+			warnx("tcpsup at %s: stats: %s", o->path, reply.error);
+			rc = 1;
+		}
+	} else if (rc != 0)
 		warnx("tcpsup at %s keeps no reports: it runs without "
-		    "--report-dir", ctlpath);
+		    "--report-dir", o->path);
 	client_reply_free(&reply);
 	return rc;
 }
@@ -257,7 +253,7 @@ rb_run(const char *dir, const char *what, const char *arg, bool json)
 }
 
 int
-cmd_rb(const char *ctlpath, int argc, char **argv, bool json)
+cmd_rb(const struct ctlopts *o, int argc, char **argv)
 {
 	char asked[PATH_MAX];
 	const char *dir = NULL, *what, *arg;
@@ -278,9 +274,9 @@ cmd_rb(const char *ctlpath, int argc, char **argv, bool json)
 	    strcmp(what, "grep") != 0))
 		return rb_usage();
 	if (dir == NULL) {
-		if ((rc = ask_report_dir(ctlpath, asked, sizeof(asked))) != 0)
+		if ((rc = ask_report_dir(o, asked, sizeof(asked))) != 0)
 			return rc;
 		dir = asked;
 	}
-	return rb_run(dir, what, arg, json);
+	return rb_run(dir, what, arg, o->json);
 }
