@@ -145,6 +145,10 @@ app_run(const struct options *o)
 	char why[160];
 
 	log_set_format(o->log_format);
+	/* Before any fork: every process of the tree inherits the wrap log. */
+	if (o->report_dir != NULL && log_open_report_dir(o->report_dir,
+	    o->report_max_bytes, o->report_max_files) == -1)
+		err(EX_CANTCREAT, "--report-dir %s", o->report_dir);
 	signal(SIGPIPE, SIG_IGN);
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		warn("prctl(PR_SET_CHILD_SUBREAPER)");

@@ -261,8 +261,9 @@ reply_stats(struct control *ctl, int fd)
 	stat_text(&reply, "version", TCPSUP_VERSION);
 	stat_text(&reply, "listen", ctl->tree->bound);
 	stat_text(&reply, "control", ctl->path);
-	if (ctl->tree->opts->report_dir != NULL)
-		stat_text(&reply, "report_dir", ctl->tree->opts->report_dir);
+	/* Absolute, so that tcpsupctl finds it from any directory. */
+	if (log_report_dir() != NULL)
+		stat_text(&reply, "report_dir", log_report_dir());
 	stat_number(&reply, "started", (uint64_t)stats_started());
 	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
 		stat_number(&reply, counters[i].key, stats_get(counters[i].c));

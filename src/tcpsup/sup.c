@@ -253,6 +253,8 @@ run_child(const struct launch *l)
 {
 	for (size_t i = 0; i < l->nfds; i++)
 		close(l->fds[i]);
+	/* Not its supervisor: a child reports by pid until it names itself. */
+	log_set_process(NULL);
 	l->spec->start(l->spec->arg, l->extra);
 	_exit(0);
 }
@@ -932,6 +934,7 @@ sup_create(const struct sup_flags *flags, const struct child_spec *specs,
 		err(1, "%s", __func__);
 	sup->flags = *flags;
 	snprintf(sup->term, sizeof(sup->term), "{local,%s}", flags->name);
+	log_set_process(flags->name);
 	sup->specs = specs;
 	sup->nspecs = nspecs;
 	if (flags->strategy != SUP_SIMPLE_ONE_FOR_ONE &&

@@ -93,8 +93,8 @@ ts_start(struct tcpsup *ts, const char *const *args)
 	const char *p;
 
 	ts_spawn(ts, args);
-	if (!ts_wait_log(ts, 0, "application: tcp_server", 5000) &&
-	    !ts_wait_log(ts, 0, "\"application\":\"tcp_server\"", 100)) {
+	/* The application's start report, in either format. */
+	if (!ts_wait_log(ts, 0, "started_at", 5000)) {
 		fprintf(stderr, "tcpsup did not start:\n%s\n", ts->log);
 		abort();
 	}
