@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "stats.h"
 
 static enum report_format log_format = REPORT_SASL;
 
@@ -24,6 +25,7 @@ log_report(const struct report *r)
 	size_t len;
 	ssize_t n;
 
+	stats_note_report(r);
 	localtime_r(&now, &tm);
 	len = report_render(r, log_format, &tm, buf, sizeof(buf));
 	/* A report that cannot be written is lost; the tree must go on. */
