@@ -303,14 +303,17 @@ Test(ctl, count_children_of_both)
 
 	start();
 	ctl(&r, "count_children tcp_server_app");
-	assert_prints(&r, "[{specs,2},{active,2},{supervisors,1},{workers,1}]\n");
+	assert_prints(&r, "[{specs,2},{active,2},"
+	    "{supervisors,1},{workers,1}]\n");
 	ctl(&r, "count_children tcp_client_sup");
-	assert_prints(&r, "[{specs,1},{active,0},{supervisors,0},{workers,0}]\n");
+	assert_prints(&r, "[{specs,1},{active,0},"
+	    "{supervisors,0},{workers,0}]\n");
 	for (int i = 0; i < 2; i++)
 		cr_assert_geq(fd[i] = ts_connect_echoed(&ts), 0);
 	cr_assert_eq(workers(w, 4), 2, "ps shows two workers");
 	ctl(&r, "count_children tcp_client_sup");
-	assert_prints(&r, "[{specs,1},{active,2},{supervisors,0},{workers,2}]\n");
+	assert_prints(&r, "[{specs,1},{active,2},"
+	    "{supervisors,0},{workers,2}]\n");
 	ctl(&r, "--json count_children tcp_client_sup");
 	assert_prints(&r, "{\"specs\":1,\"active\":2,\"supervisors\":0,"
 	    "\"workers\":2}\n");
@@ -327,7 +330,8 @@ Test(ctl, get_childspec_of_the_root_children)
 	ctl(&r, "get_childspec tcp_server_app tcp_server_sup");
 	snprintf(want, sizeof(want), "{ok,#{id => tcp_server_sup,\n"
 	    "      modules => [tcp_listener],\n"
-	    "      restart => permanent,shutdown => 2000,significant => false,\n"
+	    "      restart => permanent,shutdown => 2000,"
+	    "significant => false,\n"
 	    "      start => {tcp_listener,start_link,[%d,tcp_echo_fsm]},\n"
 	    "      type => worker}}\n", ts.port);
 	assert_prints(&r, want);
@@ -448,7 +452,8 @@ Test(ctl, listener_terminated_and_restarted_refuses_no_connection)
 	    (int)client_sup());
 	assert_prints(&r, want);
 	ctl(&r, "count_children tcp_server_app");
-	assert_prints(&r, "[{specs,2},{active,1},{supervisors,1},{workers,1}]\n");
+	assert_prints(&r, "[{specs,2},{active,1},"
+	    "{supervisors,1},{workers,1}]\n");
 	/* A client arriving meanwhile waits in the backlog. */
 	cr_assert_geq(held = ts_connect(&ts), 0, "refused while stopped");
 	poll(NULL, 0, 200);
@@ -490,7 +495,8 @@ Test(ctl, deleted_child_cannot_be_restarted)
 	cr_assert_str_eq(r.out, "{error,not_found}\n");
 	assert_one_error_line(&r, "has no child tcp_server_sup");
 	ctl(&r, "count_children tcp_server_app");
-	assert_prints(&r, "[{specs,1},{active,1},{supervisors,1},{workers,0}]\n");
+	assert_prints(&r, "[{specs,1},{active,1},"
+	    "{supervisors,1},{workers,0}]\n");
 	cr_assert_eq(listener(), 0);
 }
 
