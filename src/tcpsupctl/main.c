@@ -136,8 +136,9 @@ main(int argc, char *argv[])
 		case ':':
 			return usage("%s needs an argument", argv[optind - 1]);
 		default:
-			return optopt != 0 ? usage("unknown option -%c", optopt) :
-			    usage("unknown option %s", argv[optind - 1]);
+			if (optopt != 0)
+				return usage("unknown option -%c", optopt);
+			return usage("unknown option %s", argv[optind - 1]);
 		}
 	}
 	argc -= optind;
