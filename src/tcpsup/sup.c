@@ -1162,20 +1162,30 @@ sup_terminate_child(struct sup *sup, const char *name)
 	return NULL;
 }
 
+/* A static child that is not running: what restart and delete act on. */
+static const char *
+find_stopped(const struct sup *sup, const char *id, struct child **c)
+{
+	if (is_simple(sup))
+		return "simple_one_for_one";
+	if ((*c = find_static(sup, id)) == NULL)
+		return "not_found";
+	if ((*c)->restarting)
+		return "restarting";
+	if (child_pid(*c) != 0)
+		return "running";
+	return NULL;
+}
+
 const char *
 sup_restart_child(struct sup *sup, const char *id, pid_t *pid)
 {
 	static char reason[64];
 	struct child *c;
+	const char *error = find_stopped(sup, id, &c);
 
-	if (is_simple(sup))
-		return "simple_one_for_one";
-	if ((c = find_static(sup, id)) == NULL)
-		return "not_found";
-	if (c->restarting)
-		return "restarting";
-	if (child_pid(c) != 0)
-		return "running";
+	if (error != NULL)
+		return error;
 	if (start_child(sup, c, reason, sizeof(reason)) != START_OK)
 		return reason;
 	*pid = child_pid(c);
@@ -1186,15 +1196,10 @@ const char *
 sup_delete_child(struct sup *sup, const char *id)
 {
 	struct child *c;
+	const char *error = find_stopped(sup, id, &c);
 
-	if (is_simple(sup))
-		return "simple_one_for_one";
-	if ((c = find_static(sup, id)) == NULL)
-		return "not_found";
-	if (c->restarting)
-		return "restarting";
-	if (child_pid(c) != 0)
-		return "running";
+	if (error != NULL)
+		return error;
 	c->deleted = true;
 	return NULL;
 }
