@@ -269,7 +269,7 @@ reply_stats(struct control *ctl, int fd)
 		stat_number(&reply, counters[i].key, stats_get(counters[i].c));
 	for (size_t i = 0; i < n; i++) {
 		char time[24], pid[24];
-		const char *fields[] = { time, stats_kind_name(recent[i].kind),
+		const char *fields[] = { time, report_kind_name(recent[i].kind),
 		    pid, recent[i].text };
 
 		snprintf(time, sizeof(time), "%" PRId64, recent[i].time);

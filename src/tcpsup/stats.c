@@ -8,11 +8,9 @@
  */
 #include <sys/mman.h>
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "stats.h"
@@ -80,7 +78,7 @@ stats_note_report(const struct report *r)
 	sr.time = (int64_t)time(NULL);
 	sr.kind = r->kind;
 	sr.pid = r->message != NULL ? r->pid : getpid();
-	stats_summary(r, sr.text, sizeof(sr.text));
+	report_summary(r, sr.text, sizeof(sr.text));
 	stats_ring_put(&page->ring, &sr);
 }
 
@@ -141,111 +139,4 @@ stats_ring_read(struct stats_ring *ring, struct stats_report *out)
 		n++;
 	}
 	return n;
-}
-
-/* --- one line per report ------------------------------------------------- */
-
-struct line {
-	char	*buf;
-	size_t	 size;
-	size_t	 len;
-};
-
-static void __attribute__((format(printf, 2, 3)))
-line_printf(struct line *l, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (l->len + 1 >= l->size)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(l->buf + l->len, l->size - l->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		l->len += (size_t)n;
-	if (l->len >= l->size)
-		l->len = l->size - 1;
-}
-
-/* {local,Name} as Name. */
-static void
-line_supervisor(struct line *l, const char *term)
-{
-	size_t len = strlen(term);
-
-	if (strncmp(term, "{local,", 7) == 0 && len > 8 && term[len - 1] == '}')
-		line_printf(l, "%.*s", (int)(len - 8), term + 7);
-	else
-		line_printf(l, "%s", term);
-}
-
-/* A child as its pid, or for a group or a child that never ran, more. */
-static void
-line_child(struct line *l, const struct report_child *c)
-{
-	if (c->nb_children > 0)
-		line_printf(l, "%zu children", c->nb_children);
-	else if (c->pid > 0)
-		line_printf(l, "%ld", (long)c->pid);
-	else
-		line_printf(l, "%s", c->name);
-}
-
-static void
-line_fields(struct line *l, const struct report *r)
-{
-	bool sup = r->nfields > 0 && r->fields[0].child == NULL &&
-	    strcasecmp(r->fields[0].key, "supervisor") == 0;
-
-	for (size_t i = 0; i < r->nfields; i++) {
-		const struct report_field *f = &r->fields[i];
-
-		if (sup && i == 0) {
-			line_supervisor(l, f->term);
-			continue;
-		}
-		if (sup && f->child != NULL && r->kind == REPORT_PROGRESS)
-			line_printf(l, " %s %s ", f->key, f->child->name);
-		else if (sup)
-			line_printf(l, " ");
-		else
-			line_printf(l, "%s%s: ", i > 0 ? ", " : "", f->key);
-		if (f->child != NULL)
-			line_child(l, f->child);
-		else
-			line_printf(l, "%s", f->term);
-	}
-}
-
-size_t
-stats_summary(const struct report *r, char *buf, size_t size)
-{
-	struct line l = { .buf = buf, .size = size };
-
-	if (size == 0)
-		return 0;
-	buf[0] = '\0';
-	if (r->message != NULL)
-		line_printf(&l, "%s", r->message);
-	else
-		line_fields(&l, r);
-	for (char *p = buf; *p != '\0'; p++)
-		if (*p == '\n' || *p == '\t')
-			*p = ' ';
-	return l.len;
-}
-
-const char *
-stats_kind_name(enum report_kind kind)
-{
-	static const char *const names[] = {
-		[REPORT_SUPERVISOR] = "supervisor",
-		[REPORT_PROGRESS] = "progress",
-		[REPORT_INFO] = "info",
-		[REPORT_ERROR] = "error",
-	};
-
-	return (size_t)kind < sizeof(names) / sizeof(names[0]) ?
-	    names[kind] : "info";
 }

@@ -77,16 +77,4 @@ size_t	 stats_recent(struct stats_report *out);
 void	 stats_ring_put(struct stats_ring *, const struct stats_report *);
 size_t	 stats_ring_read(struct stats_ring *, struct stats_report *out);
 
-/*
- * A report in one line (pure): "tcp_client_sup child_terminated killed
- * 4242" for a SUPERVISOR REPORT, "tcp_server_app started tcp_server_sup
- * 4241" for a started child, the message for a message report, "key:
- * term, ..." otherwise. Newlines become spaces. Returns the length, cut
- * short to fit size.
- */
-size_t	 stats_summary(const struct report *, char *buf, size_t size);
-
-/* supervisor, progress, info, error */
-const char *stats_kind_name(enum report_kind);
-
 #endif
