@@ -1,5 +1,6 @@
 /*
- * report.c -- render SASL reports in the classic layout or as JSON lines.
+ * report.c -- render SASL reports in the classic layout or as JSON lines,
+ * or summed up in one line.
  *
  * The classic layout is OTP's, byte for byte (OTP.md section 3): an empty
  * line, the =TITLE REPORT==== header, then the fields; SUPERVISOR REPORT

@@ -3,7 +3,8 @@
  *
  * A report is a kind and a short list of fields; the classic SASL layout
  * and the JSON layout are two renderings of the same list, so both formats
- * always carry the same facts. Writing the result is log.c's job.
+ * always carry the same facts; a one-line summary is a third, for a live
+ * view (tcpsupctl top). Writing the result is log.c's job.
  */
 #ifndef TCPSUP_REPORT_H
 #define TCPSUP_REPORT_H
