@@ -2,8 +2,9 @@
  * app.c -- the application and its root supervisor, tcp_server_app.
  *
  * The root is the process the user started. It stays in the foreground,
- * owns the listening socket and both ends of the hand-off channel, and
- * supervises the listener and the client supervisor one_for_one. It is a
+ * owns the listening socket, both ends of the hand-off channel and the
+ * control socket, and supervises the listener and the client supervisor
+ * one_for_one. It is a
  * child subreaper, so the workers of a client supervisor that died are
  * reaped here instead of lingering as zombies of init.
  *
@@ -21,11 +22,13 @@
 
 #include "app.h"
 #include "client_sup.h"
+#include "control.h"
 #include "listener.h"
 #include "log.h"
 #include "proc.h"
 #include "reason.h"
 #include "report.h"
+#include "stats.h"
 #include "sup.h"
 #include "tree.h"
 
@@ -53,22 +56,52 @@ raise_fd_limit(void)
 	}
 }
 
+/* Sequenced packets: one socket per message, no stream to resync. */
 static void
-tree_init(struct tree *t, const struct options *o)
+channel_open(int *send_end, int *recv_end)
 {
 	int pair[2];
 
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == -1)
+		err(EX_OSERR, "socketpair");
+	*send_end = pair[0];
+	*recv_end = pair[1];
+	if (fcntl(*recv_end, F_SETFL, O_NONBLOCK) == -1)
+		err(EX_OSERR, "fcntl");
+}
+
+static void
+tree_init(struct tree *t, const struct options *o)
+{
 	t->opts = o;
 	t->listen_fd = -1;
 	snprintf(t->listener_mfa, sizeof(t->listener_mfa),
 	    "{tcp_listener,start_link,[%d,tcp_echo_fsm]}", addr_port(&o->listen));
-	/* Sequenced packets: one socket per message, no stream to resync. */
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == -1)
-		err(EX_OSERR, "socketpair");
-	t->handoff_send = pair[0];
-	t->handoff_recv = pair[1];
-	if (fcntl(t->handoff_recv, F_SETFL, O_NONBLOCK) == -1)
+	channel_open(&t->handoff_send, &t->handoff_recv);
+	/* The root never waits on tcp_client_sup: its end does not block. */
+	channel_open(&t->control_send, &t->control_recv);
+	if (fcntl(t->control_send, F_SETFL, O_NONBLOCK) == -1)
 		err(EX_OSERR, "fcntl");
+}
+
+/*
+ * The control socket's place depends on the bound port, so it opens once
+ * the children run; if it cannot, they are stopped and tcpsup refuses to
+ * run, as it does when the port is taken.
+ */
+static int
+control_start(struct control **ctl, struct sup *root, struct tree *t)
+{
+	char why[256], reason[32], exited[80];
+
+	if (control_open(ctl, root, t, why, sizeof(why), reason,
+	    sizeof(reason)) == 0)
+		return 0;
+	warnx("%s", why);
+	sup_stop(root);
+	snprintf(exited, sizeof(exited), "{shutdown,{control,%s}}", reason);
+	app_report_exit(exited);
+	return -1;
 }
 
 int
@@ -106,23 +139,35 @@ app_run(const struct options *o)
 		.period = o->period,
 	};
 	struct report started = report_progress_app("tcp_server", "nonode@nohost");
+	struct control *ctl;
 	struct sup *root;
+	enum sup_exit how;
 	char why[160];
 
 	log_set_format(o->log_format);
+	/* Before any fork: every process of the tree inherits the wrap log. */
+	if (o->report_dir != NULL && log_open_report_dir(o->report_dir,
+	    o->report_max_bytes, o->report_max_files) == -1)
+		err(EX_CANTCREAT, "--report-dir %s", o->report_dir);
 	signal(SIGPIPE, SIG_IGN);
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		warn("prctl(PR_SET_CHILD_SUBREAPER)");
 	raise_fd_limit();
 	tree_init(&t, o);
+	if (stats_open() == -1)
+		warn("stats");
 	proc_title("tcp_server_app");
 	root = sup_create(&flags, children, sizeof(children) / sizeof(children[0]));
 	if (sup_start_children(root, why, sizeof(why)) == -1) {
 		app_report_exit(why);
 		return EX_UNAVAILABLE;
 	}
+	if (control_start(&ctl, root, &t) == -1)
+		return EX_UNAVAILABLE;
 	log_report(&started);
-	if (sup_run(root) == SUP_STOPPED) {
+	how = sup_run(root);
+	control_close(ctl);
+	if (how == SUP_STOPPED) {
 		app_report_exit("stopped");
 		return EX_OK;
 	}

@@ -14,6 +14,11 @@
  * worker whose client closed cleanly says so on the shared notice channel
  * and goes back into the pool. A worker also says there when it is about to
  * exit, so that it is reaped by its pid (see sup_child_exiting()).
+ *
+ * The root routes control requests for tcp_client_sup here over the
+ * control channel, each with its connection: they are parsed again (never
+ * trusted), answered by the engine, and the reply is written without
+ * blocking, as the root writes its own.
  */
 #include <sys/socket.h>
 
@@ -30,6 +35,7 @@
 
 #include "arena.h"
 #include "client_sup.h"
+#include "ctl_conn.h"
 #include "echo_fsm.h"
 #include "fdpass.h"
 #include "log.h"
@@ -37,7 +43,9 @@
 #include "proc.h"
 #include "reason.h"
 #include "report.h"
+#include "stats.h"
 #include "sup.h"
+#include "sup_call.h"
 #include "tree.h"
 
 /* Sockets taken per wake-up, so that SIGCHLD is read between bursts. */
@@ -63,6 +71,8 @@ struct client_sup {
 	bool			 reuse;
 	size_t			 max_clients;	/* 0: no limit */
 	bool			 full;		/* not reading the hand-off channel */
+	int			 control;	/* requests routed by the root */
+	struct ctl_conns	*replies;
 };
 
 /* -1 if the pool cannot grow: the caller then lets the worker go. */
@@ -131,6 +141,7 @@ spawn(struct client_sup *cs)
 		arena_free(w, sizeof(*w));
 		return NULL;
 	}
+	stats_add(STATS_FORKS);
 	w->entry.pid = pid;
 	w->channel = pair[0];
 	if (pidmap_insert(&cs->workers, &w->entry) == -1) {
@@ -203,6 +214,7 @@ check_capacity(struct client_sup *cs)
 	struct report r;
 	bool full = cs->max_clients > 0 && serving(cs) >= cs->max_clients;
 
+	stats_set(STATS_CLIENTS, serving(cs));
 	if (full == cs->full)
 		return;
 	cs->full = full;
@@ -272,6 +284,46 @@ on_worker_exit(void *ctx, pid_t pid)
 	refill(cs);
 }
 
+/* A request the root routed here, with the connection to answer on. */
+static void
+on_control(void *ctx)
+{
+	struct client_sup *cs = ctx;
+
+	for (int i = 0; i < CTL_CONN_MAX; i++) {
+		char raw[CTL_REQUEST_MAX], why[64];
+		struct ctl_reply reply = { 0 };
+		struct ctl_request req;
+		size_t len;
+		int fd = fdpass_recv_data(cs->control, raw, sizeof(raw), &len);
+
+		if (fd == -1) {
+			if (errno == EBADMSG)
+				continue;
+			break;
+		}
+		if (ctl_request_parse(raw, len, &req, why, sizeof(why)) ==
+		    CTL_PARSE_OK) {
+			sup_call(cs->sup, &req, &reply);
+		} else {
+			ctl_reply_error(&reply, "badrequest");
+			ctl_reply_end(&reply);
+		}
+		ctl_conns_reply(cs->replies, fd, &reply);
+	}
+}
+
+/* What a worker is doing, for a tree view: the tutorial's state names. */
+static const char *
+describe(void *ctx, pid_t pid)
+{
+	struct client_sup *cs = ctx;
+	struct pidmap_entry *e = pidmap_find(&cs->workers, pid);
+
+	return e != NULL && ((struct worker *)e)->idle ? "WAIT_FOR_SOCKET" :
+	    "WAIT_FOR_DATA";
+}
+
 /* Returns the end the workers write to. */
 static int
 open_notice_channel(struct client_sup *cs)
@@ -315,6 +367,7 @@ client_sup_start(void *arg, void *extra)
 	setpgid(0, 0);	/* the terminal's ^C is for the root alone */
 	close(t->listen_fd);
 	close(t->handoff_send);
+	close(t->control_send);
 	proc_title("tcp_client_sup");
 	/* In the arena: it changes with every connection (see arena.h). */
 	if ((cs = arena_alloc(sizeof(*cs))) == NULL ||
@@ -324,9 +377,15 @@ client_sup_start(void *arg, void *extra)
 	cs->spares = (size_t)t->opts->spares;
 	cs->reuse = t->opts->reuse > 0;
 	cs->max_clients = (size_t)t->opts->max_clients;
+	cs->control = t->control_recv;
 	cs->sup = sup_create(&flags, &worker, 1);
 	sup_on_exit(cs->sup, on_worker_exit, cs);
+	sup_on_describe(cs->sup, describe, cs);
 	sup_watch(cs->sup, cs->handoff, on_handoff, cs);
+	cs->replies = ctl_conns_create(cs->sup, NULL, NULL);
+	sup_watch(cs->sup, cs->control, on_control, cs);
+	/* The workers of a client supervisor that died serve nobody now. */
+	stats_set(STATS_CLIENTS, 0);
 	conf = (struct echo_fsm_conf){
 		.opts = t->opts,
 		.notices = open_notice_channel(cs),

@@ -1,5 +1,5 @@
 /*
- * fdpass.c -- SCM_RIGHTS, one descriptor per message.
+ * fdpass.c -- SCM_RIGHTS, one descriptor per message, with a payload.
  */
 #include <sys/socket.h>
 
@@ -18,11 +18,10 @@ union fdpass_cmsg {
 };
 
 int
-fdpass_send(int channel, int fd)
+fdpass_send_data(int channel, int fd, const void *data, size_t len)
 {
 	union fdpass_cmsg cmsg;
-	char byte = 'F';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
 	struct msghdr msg = {
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = cmsg.buf, .msg_controllen = CMSG_SPACE(sizeof(int)),
@@ -39,6 +38,12 @@ fdpass_send(int channel, int fd)
 		n = sendmsg(channel, &msg, MSG_NOSIGNAL);
 	} while (n == -1 && errno == EINTR);
 	return n == -1 ? -1 : 0;
+}
+
+int
+fdpass_send(int channel, int fd)
+{
+	return fdpass_send_data(channel, fd, "F", 1);
 }
 
 static void
@@ -61,11 +66,10 @@ close_all(struct msghdr *msg)
 }
 
 int
-fdpass_recv(int channel)
+fdpass_recv_data(int channel, void *buf, size_t size, size_t *len)
 {
 	union fdpass_cmsg cmsg;
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct iovec iov = { .iov_base = buf, .iov_len = size };
 	struct msghdr msg = {
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = cmsg.buf, .msg_controllen = sizeof(cmsg.buf),
@@ -83,7 +87,7 @@ fdpass_recv(int channel)
 		return -1;
 	}
 	c = CMSG_FIRSTHDR(&msg);
-	if ((msg.msg_flags & MSG_CTRUNC) || c == NULL ||
+	if ((msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) || c == NULL ||
 	    c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
 	    c->cmsg_len != CMSG_LEN(sizeof(int)) ||
 	    CMSG_NXTHDR(&msg, c) != NULL) {
@@ -92,5 +96,15 @@ fdpass_recv(int channel)
 		return -1;
 	}
 	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	*len = (size_t)n;
 	return fd;
+}
+
+int
+fdpass_recv(int channel)
+{
+	char byte;
+	size_t len;
+
+	return fdpass_recv_data(channel, &byte, 1, &len);
 }

@@ -1,10 +1,14 @@
 /*
  * fdpass.h -- pass one descriptor per message over a UNIX socket
  * (SCM_RIGHTS): the listener hands accepted sockets to tcp_client_sup, and
- * tcp_client_sup hands each one to its worker (the tutorial's set_socket).
+ * tcp_client_sup hands each one to its worker (the tutorial's set_socket);
+ * the root hands a control connection to tcp_client_sup with the request
+ * read from it.
  */
 #ifndef TCPSUP_FDPASS_H
 #define TCPSUP_FDPASS_H
+
+#include <stddef.h>
 
 /*
  * Send fd. Returns 0, or -1 with errno set (EAGAIN on a full non-blocking
@@ -18,5 +22,13 @@ int	fdpass_send(int channel, int fd);
  * or more than one is an error (EBADMSG); extra descriptors are closed.
  */
 int	fdpass_recv(int channel);
+
+/*
+ * The same with a payload of 1 to size bytes in the message (a
+ * SOCK_SEQPACKET channel keeps it whole). fdpass_recv_data sets *len; a
+ * payload longer than size is an error (EBADMSG), its descriptor closed.
+ */
+int	fdpass_send_data(int channel, int fd, const void *data, size_t len);
+int	fdpass_recv_data(int channel, void *buf, size_t size, size_t *len);
 
 #endif

@@ -13,7 +13,6 @@
 
 #include <netinet/in.h>
 
-#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <poll.h>
@@ -26,7 +25,9 @@
 #include "listener.h"
 #include "log.h"
 #include "proc.h"
+#include "reason.h"
 #include "report.h"
+#include "stats.h"
 #include "tree.h"
 
 /* How long to stop accepting when descriptors run out. */
@@ -34,20 +35,6 @@
 
 /* Accepts per wake-up: enough to drain a burst, few enough to stay fair. */
 #define ACCEPT_BATCH		64
-
-/* errno as an Erlang posix atom: EADDRINUSE -> eaddrinuse. */
-static void
-errno_atom(int e, char *buf, size_t size)
-{
-	const char *name = strerrorname_np(e);
-	size_t i;
-
-	if (name == NULL)
-		name = "unknown";
-	for (i = 0; name[i] != '\0' && i + 1 < size; i++)
-		buf[i] = (char)tolower((unsigned char)name[i]);
-	buf[i] = '\0';
-}
 
 static int
 open_listen_socket(const struct options *o)
@@ -84,19 +71,20 @@ listener_setup(void *arg, char *reason, size_t size)
 	if (t->listen_fd != -1)
 		return 0;
 	if ((t->listen_fd = open_listen_socket(t->opts)) == -1) {
-		errno_atom(errno, reason, size);
+		reason_errno(errno, reason, size);
 		return -1;
 	}
 	if (getsockname(t->listen_fd, (struct sockaddr *)&bound.ss,
 	    &bound.len) == -1) {
-		errno_atom(errno, reason, size);
+		reason_errno(errno, reason, size);
 		close(t->listen_fd);
 		t->listen_fd = -1;
 		return -1;
 	}
 	addr_format(&bound, t->bound, sizeof(t->bound));
+	t->port = addr_port(&bound);
 	snprintf(t->listener_mfa, sizeof(t->listener_mfa),
-	    "{tcp_listener,start_link,[%d,tcp_echo_fsm]}", addr_port(&bound));
+	    "{tcp_listener,start_link,[%d,tcp_echo_fsm]}", t->port);
 	r = report_info("listening", t->bound);
 	log_report(&r);
 	return 0;
@@ -108,7 +96,7 @@ report_pause(int e)
 	char atom[32], msg[160];
 	struct report r;
 
-	errno_atom(e, atom, sizeof(atom));
+	reason_errno(e, atom, sizeof(atom));
 	snprintf(msg, sizeof(msg), "Listener cannot accept: %s (%s) - "
 	    "pausing accept for %d ms.", atom, strerror(e), ACCEPT_PAUSE_MS);
 	r = report_message(REPORT_ERROR, getpid(), msg);
@@ -137,6 +125,7 @@ accept_batch(const struct tree *t, int *paused)
 			}
 		}
 		*paused = 0;
+		stats_add(STATS_ACCEPTED);
 		if (fdpass_send(t->handoff_send, fd) == -1)
 			warn("tcp_listener: hand-off");
 		close(fd);
@@ -154,6 +143,8 @@ listener_start(void *arg, void *extra)
 	(void)extra;
 	setpgid(0, 0);	/* the terminal's ^C is for the root alone */
 	close(t->handoff_recv);
+	close(t->control_send);
+	close(t->control_recv);
 	proc_unblock_signals();
 	proc_title("tcp_listener %s", t->bound);
 	for (;;) {

@@ -1,9 +1,11 @@
 /*
- * log.h -- write reports to stderr, one write(2) each.
+ * log.h -- write reports to stderr, one write(2) each, and with
+ * --report-dir into the wrap log that tcpsupctl rb reads.
  *
  * Every process of the tree shares stderr; one write per report keeps their
  * lines from interleaving (a pipe write of up to PIPE_BUF bytes is atomic,
- * and reports are shorter than that).
+ * and reports are shorter than that). The wrap log is opened by the root
+ * before it forks anything, so that every process inherits it.
  */
 #ifndef TCPSUP_LOG_H
 #define TCPSUP_LOG_H
@@ -12,5 +14,22 @@
 
 void	log_set_format(enum report_format);
 void	log_report(const struct report *);
+
+/*
+ * Also keep every report, in the classic layout whatever the format, in
+ * the wrap log in dir (created 0750 if missing). Returns 0, or -1 with
+ * errno set if dir cannot be used.
+ */
+int	log_open_report_dir(const char *dir, long long max_bytes,
+	    int max_files);
+
+/* The wrap log's directory as an absolute path, or NULL if none. */
+const char *log_report_dir(void);
+
+/*
+ * The registered name this process reports under in the wrap log, as a
+ * supervisor has one; NULL (the default) for its pid.
+ */
+void	log_set_process(const char *name);
 
 #endif

@@ -2,22 +2,42 @@
  * main.c -- tcpsup: the tutorial's TCP echo server as a tree of Unix
  * processes. Parses the command line and runs the application.
  */
+#include <err.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include "app.h"
 #include "options.h"
 
+/*
+ * The options keep pointers to their strings (--control, --report-dir),
+ * and process titles overwrite the memory argv points into: parse a copy.
+ */
+static char **
+copy_args(int argc, char *argv[])
+{
+	char **copy = calloc((size_t)argc + 1, sizeof(*copy));
+
+	if (copy == NULL)
+		err(EX_OSERR, "calloc");
+	for (int i = 0; i < argc; i++)
+		if ((copy[i] = strdup(argv[i])) == NULL)
+			err(EX_OSERR, "strdup");
+	return copy;
+}
+
 int
 main(int argc, char *argv[], char *envp[])
 {
 	struct options opts;
-	char err[256];
+	char why[256];
 
 	options_defaults(&opts);
-	switch (options_parse(argc, argv, &opts, err, sizeof(err))) {
+	switch (options_parse(argc, copy_args(argc, argv), &opts, why,
+	    sizeof(why))) {
 	case OPTIONS_HELP:
 		fputs(options_usage, stdout);
 		return EX_OK;
@@ -25,12 +45,11 @@ main(int argc, char *argv[], char *envp[])
 		printf("tcpsup %s\n", TCPSUP_VERSION);
 		return EX_OK;
 	case OPTIONS_ERROR:
-		fprintf(stderr, "tcpsup: %s\n%s", err, options_usage);
+		fprintf(stderr, "tcpsup: %s\n%s", why, options_usage);
 		return EX_USAGE;
 	case OPTIONS_RUN:
 		break;
 	}
-	/* After parsing: the title overwrites the memory argv points into. */
 	setproctitle_init(argc, argv, envp);
 	return app_run(&opts);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "wraplog.h"
 
 #define MAX_FRAME_LIMIT		(64 * 1024 * 1024)
 
@@ -224,7 +225,7 @@ parse_one(struct parse *p, int ch, const char *arg, struct options *o,
 		break;
 	case OPT_REPORT_MAX_FILES:
 		o->report_max_files = (int)number(p, "report-max-files", arg,
-		    1, 255);
+		    1, WRAPLOG_MAX_FILES);
 		break;
 	}
 }

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -77,4 +78,13 @@ proc_keep_only(const int *fds, int n)
 		if (dup2(tmp[i], 3 + i) == -1)
 			err(1, "%s: dup2", __func__);
 	closefrom(3 + n);
+}
+
+int64_t
+proc_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

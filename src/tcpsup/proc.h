@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <signal.h>
+#include <stdint.h>
 
 /*
  * fork(2) a child linked to the caller: the child gets SIGKILL when the
@@ -35,5 +36,8 @@ void	proc_title(const char *fmt, ...)
  * parent's sockets.
  */
 void	proc_keep_only(const int *fds, int n);
+
+/* CLOCK_MONOTONIC in milliseconds: deadlines that no clock change moves. */
+int64_t	proc_now_ms(void);
 
 #endif

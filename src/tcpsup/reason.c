@@ -1,8 +1,10 @@
 /*
- * reason.c -- map wait(2) statuses to OTP exit reasons. Pure.
+ * reason.c -- OTP exit reasons from wait(2) statuses, posix atoms from
+ * errno values. Pure.
  */
 #include <sys/wait.h>
 
+#include <ctype.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,4 +60,17 @@ reason_from_status(int status, bool shutdown_sent)
 		return reason_signal(WTERMSIG(status), WCOREDUMP(status));
 	}
 	return reason_of(REASON_OTHER, "unknown");
+}
+
+void
+reason_errno(int e, char *buf, size_t size)
+{
+	const char *name = strerrorname_np(e);
+	size_t i;
+
+	if (name == NULL)
+		name = "unknown";
+	for (i = 0; name[i] != '\0' && i + 1 < size; i++)
+		buf[i] = (char)tolower((unsigned char)name[i]);
+	buf[i] = '\0';
 }

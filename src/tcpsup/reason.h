@@ -1,10 +1,12 @@
 /*
- * reason.h -- a child's exit reason, in OTP's words, from its wait status.
+ * reason.h -- a child's exit reason, in OTP's words, from its wait status;
+ * an errno value as the posix atom OTP would give.
  */
 #ifndef TCPSUP_REASON_H
 #define TCPSUP_REASON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /*
  * The status a tcpsup process exits with when it stops with reason
@@ -30,5 +32,8 @@ struct reason {
  * SIGTERM, which makes a SIGTERM death a clean `shutdown`.
  */
 struct reason reason_from_status(int status, bool shutdown_sent);
+
+/* errno as an Erlang posix atom: EADDRINUSE -> eaddrinuse. */
+void	reason_errno(int e, char *buf, size_t size);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * report.c -- render SASL reports in the classic layout or as JSON lines.
+ * report.c -- render SASL reports in the classic layout or as JSON lines,
+ * or summed up in one line.
  *
  * The classic layout is OTP's, byte for byte (OTP.md section 3): an empty
  * line, the =TITLE REPORT==== header, then the fields; SUPERVISOR REPORT
@@ -12,6 +13,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "report.h"
 
@@ -249,6 +251,90 @@ report_render(const struct report *r, enum report_format format,
 	else
 		render_sasl(&o, r, when);
 	return o.len;
+}
+
+/* --- one line, for a live view -------------------------------------------- */
+
+/* {local,Name} as Name. */
+static void
+line_supervisor(struct out *l, const char *term)
+{
+	size_t len = strlen(term);
+
+	if (strncmp(term, "{local,", 7) == 0 && len > 8 && term[len - 1] == '}')
+		out_printf(l, "%.*s", (int)(len - 8), term + 7);
+	else
+		out_printf(l, "%s", term);
+}
+
+/* A child as its pid, or for a group or a child that never ran, more. */
+static void
+line_child(struct out *l, const struct report_child *c)
+{
+	if (c->nb_children > 0)
+		out_printf(l, "%zu children", c->nb_children);
+	else if (c->pid > 0)
+		out_printf(l, "%ld", (long)c->pid);
+	else
+		out_printf(l, "%s", c->name);
+}
+
+static void
+line_fields(struct out *l, const struct report *r)
+{
+	bool sup = r->nfields > 0 && r->fields[0].child == NULL &&
+	    strcasecmp(r->fields[0].key, "supervisor") == 0;
+
+	for (size_t i = 0; i < r->nfields; i++) {
+		const struct report_field *f = &r->fields[i];
+
+		if (sup && i == 0) {
+			line_supervisor(l, f->term);
+			continue;
+		}
+		if (sup && f->child != NULL && r->kind == REPORT_PROGRESS)
+			out_printf(l, " %s %s ", f->key, f->child->name);
+		else if (sup)
+			out_printf(l, " ");
+		else
+			out_printf(l, "%s%s: ", i > 0 ? ", " : "", f->key);
+		if (f->child != NULL)
+			line_child(l, f->child);
+		else
+			out_printf(l, "%s", f->term);
+	}
+}
+
+size_t
+report_summary(const struct report *r, char *buf, size_t size)
+{
+	struct out l = { .buf = buf, .size = size };
+
+	if (size == 0)
+		return 0;
+	buf[0] = '\0';
+	if (r->message != NULL)
+		out_printf(&l, "%s", r->message);
+	else
+		line_fields(&l, r);
+	for (char *p = buf; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	return l.len;
+}
+
+const char *
+report_kind_name(enum report_kind kind)
+{
+	static const char *const names[] = {
+		[REPORT_SUPERVISOR] = "supervisor",
+		[REPORT_PROGRESS] = "progress",
+		[REPORT_INFO] = "info",
+		[REPORT_ERROR] = "error",
+	};
+
+	return (size_t)kind < sizeof(names) / sizeof(names[0]) ?
+	    names[kind] : "info";
 }
 
 /* --- constructors ------------------------------------------------------- */

@@ -3,7 +3,8 @@
  *
  * A report is a kind and a short list of fields; the classic SASL layout
  * and the JSON layout are two renderings of the same list, so both formats
- * always carry the same facts. Writing the result is log.c's job.
+ * always carry the same facts; a one-line summary is a third, for a live
+ * view (tcpsupctl top). Writing the result is log.c's job.
  */
 #ifndef TCPSUP_REPORT_H
 #define TCPSUP_REPORT_H
@@ -58,6 +59,18 @@ struct report {
  */
 size_t	report_render(const struct report *, enum report_format,
 	    const struct tm *when, char *buf, size_t size);
+
+/*
+ * A report in one line (pure): "tcp_client_sup child_terminated killed
+ * 4242" for a SUPERVISOR REPORT, "tcp_server_app started tcp_server_sup
+ * 4241" for a started child, the message for a message report, "key:
+ * term, ..." otherwise. Newlines become spaces. Returns the length, cut
+ * short to fit size.
+ */
+size_t	report_summary(const struct report *, char *buf, size_t size);
+
+/* supervisor, progress, info, error */
+const char *report_kind_name(enum report_kind);
 
 /* The report constructors tcpsup uses. */
 struct report report_supervisor(const char *supervisor, const char *context,

@@ -39,9 +39,14 @@
 #include "proc.h"
 #include "reason.h"
 #include "report.h"
+#include "stats.h"
 #include "sup.h"
 
-#define SUP_MAX_WATCHES	8
+/*
+ * A role's descriptors, the signalfd and the sweep timer: room for a
+ * supervisor's channels, its control socket and its control connections.
+ */
+#define SUP_MAX_WATCHES	32
 
 /*
  * Up to this many children, a waitpid(-1) sweep is cheap enough to run on
@@ -51,12 +56,35 @@
 #define SUP_SWEEP_AT_ONCE	64
 #define SUP_SWEEP_DELAY_MS	200
 
+/*
+ * A restart that fails for want of processes or memory is tried again
+ * after a back-off, doubling from the first to the last delay, and these
+ * tries do not count towards the restart intensity: it measures crashes,
+ * not a moment's shortage. OTP retries through try_again_restart.
+ */
+#define SUP_RETRY_FIRST_MS	100
+#define SUP_RETRY_LAST_MS	5000
+
 struct child {
 	struct pidmap_entry	 entry;		/* first: the map hands it back */
 	const struct child_spec	*spec;
 	void			*extra;		/* simple_one_for_one's extra args */
 	bool			 shutdown_sent;
-	struct reason		 stop_reason;	/* static children, when stopped */
+	bool			 terminating;	/* being stopped: not restarted */
+	bool			 died_stopping;	/* exited on its own during a stop */
+	bool			 deleted;	/* static: delete_child'd */
+	bool			 restarting;	/* waiting to try again */
+	int64_t			 retry_at;	/* ms, when restarting */
+	int			 retry_delay;	/* ms, the next back-off */
+	pid_t			 last_pid;	/* what a stop report names */
+	unsigned		 restarts;
+	struct reason		 stop_reason;	/* its exit while being stopped */
+};
+
+/* simple_one_for_one children that stopped badly, grouped by reason. */
+struct stop_error {
+	char	 reason[sizeof(((struct reason *)0)->text)];
+	size_t	 count;
 };
 
 struct watch {
@@ -76,6 +104,9 @@ struct sup {
 	int			 epfd;
 	int			 sigfd;
 	int			 sweepfd;	/* timerfd: reap what SIGCHLD left */
+	int			 retryfd;	/* timerfd: restarts to try again */
+	struct child		**retries;	/* restarting children */
+	size_t			 nretries;
 	bool			 sweep_armed;
 	pid_t			*exiting;	/* announced, not reaped yet */
 	size_t			 nexiting;
@@ -83,7 +114,14 @@ struct sup {
 	struct watch		 watches[SUP_MAX_WATCHES];
 	void			(*on_exit)(void *, pid_t);
 	void			*on_exit_ctx;
+	const char		*(*describe)(void *, pid_t);
+	void			*describe_ctx;
+	struct stop_error	*stop_errors;
+	size_t			 nstop_errors;
+	unsigned		 restarts;
 	bool			 stopping;
+	bool			 in_call;	/* a call waits for a child */
+	bool			 stop_pending;	/* a stop came meanwhile */
 	bool			 done;
 	enum sup_exit		 exit;
 };
@@ -117,8 +155,20 @@ child_pid(const struct child *c)
 
 /* --- reports ------------------------------------------------------------ */
 
-static void
-shutdown_text(int shutdown, char *buf, size_t size)
+const char *
+sup_restart_name(enum restart_type type)
+{
+	return restart_names[type];
+}
+
+const char *
+sup_type_name(enum child_type type)
+{
+	return type == CHILD_SUPERVISOR ? "supervisor" : "worker";
+}
+
+void
+sup_shutdown_text(int shutdown, char *buf, size_t size)
 {
 	if (shutdown == SHUTDOWN_BRUTAL_KILL)
 		strlcpy(buf, "brutal_kill", size);
@@ -131,14 +181,14 @@ shutdown_text(int shutdown, char *buf, size_t size)
 static struct report_child
 report_child_of(const struct child_spec *spec, pid_t pid, char shut[16])
 {
-	shutdown_text(spec->shutdown, shut, 16);
+	sup_shutdown_text(spec->shutdown, shut, 16);
 	return (struct report_child){
 		.pid = pid,
 		.name = spec->id != NULL ? spec->id : "undefined",
 		.mfa = spec->mfa,
 		.restart_type = restart_names[spec->restart],
 		.shutdown = shut,
-		.child_type = spec->type == CHILD_SUPERVISOR ? "supervisor" : "worker",
+		.child_type = sup_type_name(spec->type),
 	};
 }
 
@@ -181,32 +231,53 @@ report_started(const struct sup *sup, const struct child *c)
 struct launch {
 	const struct child_spec	*spec;
 	void			*extra;
-	int			 fds[3];	/* the supervisor's own */
+	int			 fds[1 + SUP_MAX_WATCHES];	/* the supervisor's own */
+	size_t			 nfds;
 };
+
+/* The epoll descriptor and every watched one: a child must not hold them. */
+static size_t
+own_fds(const struct sup *sup, int *fds)
+{
+	size_t n = 0;
+
+	fds[n++] = sup->epfd;
+	for (size_t i = 0; i < SUP_MAX_WATCHES; i++)
+		if (sup->watches[i].on_ready != NULL)
+			fds[n++] = sup->watches[i].fd;
+	return n;
+}
 
 static void __attribute__((noreturn))
 run_child(const struct launch *l)
 {
-	for (size_t i = 0; i < sizeof(l->fds) / sizeof(l->fds[0]); i++)
+	for (size_t i = 0; i < l->nfds; i++)
 		close(l->fds[i]);
+	/* Not its supervisor: a child reports by pid until it names itself. */
+	log_set_process(NULL);
 	l->spec->start(l->spec->arg, l->extra);
 	_exit(0);
 }
 
-/* Start c; on failure, a start_error report and -1 with reason set. */
-static int
+enum start_result { START_OK, START_FAILED, START_SHORTAGE };
+
+/*
+ * Start c; on failure, a start_error report and reason set. A failed fork
+ * for want of processes or memory is a shortage, which may pass.
+ */
+static enum start_result
 start_child(struct sup *sup, struct child *c, char *reason, size_t size)
 {
-	const struct launch l = {
-		.spec = c->spec,
-		.extra = c->extra,
-		.fds = { sup->epfd, sup->sigfd, sup->sweepfd },
-	};
+	struct launch l = { .spec = c->spec, .extra = c->extra };
+	enum start_result failure = START_FAILED;
 	pid_t pid;
 
+	l.nfds = own_fds(sup, l.fds);
 	if (c->spec->setup != NULL && c->spec->setup(c->spec->arg, reason, size) == -1)
 		goto failed;
 	if ((pid = proc_fork_linked()) == -1) {
+		if (errno == EAGAIN || errno == ENOMEM)
+			failure = START_SHORTAGE;
 		snprintf(reason, size, "{fork,%s}", strerrorname_np(errno));
 		goto failed;
 	}
@@ -219,15 +290,16 @@ start_child(struct sup *sup, struct child *c, char *reason, size_t size)
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		strlcpy(reason, "enomem", size);
+		failure = START_SHORTAGE;
 		goto failed;
 	}
 	if (sup->flags.strategy != SUP_SIMPLE_ONE_FOR_ONE)
 		report_started(sup, c);
-	return 0;
+	return START_OK;
 failed:
 	c->entry.pid = 0;
 	report_child_event(sup, c, "start_error", reason);
-	return -1;
+	return failure;
 }
 
 /* --- stopping ----------------------------------------------------------- */
@@ -280,6 +352,37 @@ deadline_of(int shutdown)
 	return shutdown == SHUTDOWN_INFINITY ? -1 : now_ms() + shutdown;
 }
 
+/*
+ * What a child stopped under its shutdown spec may die of without a
+ * shutdown_error report (supervisor:shutdown/2, wait_dynamic_children/5).
+ */
+static bool
+stop_expected(const struct child_spec *spec, const struct reason *r)
+{
+	switch (r->kind) {
+	case REASON_SHUTDOWN:
+		return true;
+	case REASON_NORMAL:
+		return spec->restart != RESTART_PERMANENT;
+	case REASON_KILLED:
+		return spec->shutdown == SHUTDOWN_BRUTAL_KILL;
+	default:
+		return false;
+	}
+}
+
+static void
+report_stopped(const struct sup *sup, struct child *c)
+{
+	pid_t pid = child_pid(c);
+
+	if (stop_expected(c->spec, &c->stop_reason))
+		return;
+	c->entry.pid = c->last_pid;	/* the report names the pid it stopped */
+	report_child_event(sup, c, "shutdown_error", c->stop_reason.text);
+	c->entry.pid = pid;
+}
+
 static void
 signal_child(struct child *c, int shutdown)
 {
@@ -291,26 +394,26 @@ signal_child(struct child *c, int shutdown)
 	}
 }
 
-/* shutdown/2 for one static child. */
+/*
+ * shutdown/2 for one child: SIGTERM, wait, SIGKILL. Its exit is recorded,
+ * not acted on (exited()); a report if it died of something unexpected.
+ */
 static void
-terminate_static(struct sup *sup, struct child *c)
+terminate_one(struct sup *sup, struct child *c)
 {
-	pid_t pid = child_pid(c);
 	int shutdown = c->spec->shutdown;
 
+	c->terminating = true;
+	c->last_pid = child_pid(c);
 	signal_child(c, shutdown);
-	if (!wait_until(sup, child_gone, c, deadline_of(shutdown))) {
-		kill(pid, SIGKILL);
+	/* brutal_kill has sent SIGKILL already: wait for it, however long. */
+	if (!wait_until(sup, child_gone, c, shutdown == SHUTDOWN_BRUTAL_KILL ?
+	    -1 : deadline_of(shutdown))) {
+		kill(c->last_pid, SIGKILL);
 		wait_until(sup, child_gone, c, -1);
 	}
-	c->entry.pid = pid;	/* the report names the pid it stopped */
-	if (c->stop_reason.kind == REASON_KILLED && shutdown != SHUTDOWN_BRUTAL_KILL)
-		report_child_event(sup, c, "shutdown_error", "killed");
-	else if (c->stop_reason.kind == REASON_OTHER ||
-	    (c->stop_reason.kind == REASON_NORMAL &&
-	    c->spec->restart == RESTART_PERMANENT))
-		report_child_event(sup, c, "shutdown_error", c->stop_reason.text);
-	c->entry.pid = 0;
+	c->terminating = false;
+	report_stopped(sup, c);
 }
 
 static void
@@ -326,7 +429,34 @@ kill_dynamic(struct pidmap_entry *e, void *arg)
 	kill(e->pid, SIGKILL);
 }
 
-/* simple_one_for_one: every child at once, under one shared timer. */
+/* A simple_one_for_one child died badly while they all stop: count it. */
+static void
+note_stop_error(struct sup *sup, const struct reason *r)
+{
+	size_t i, size = sizeof(*sup->stop_errors);
+	struct stop_error *p;
+
+	for (i = 0; i < sup->nstop_errors; i++)
+		if (strcmp(sup->stop_errors[i].reason, r->text) == 0)
+			break;
+	if (i == sup->nstop_errors) {
+		if ((p = arena_alloc((i + 1) * size)) == NULL)
+			return;	/* one reason fewer in the reports */
+		if (i > 0)
+			memcpy(p, sup->stop_errors, i * size);
+		arena_free(sup->stop_errors, i * size);
+		sup->stop_errors = p;
+		strlcpy(p[i].reason, r->text, sizeof(p[i].reason));
+		sup->nstop_errors++;
+	}
+	sup->stop_errors[i].count++;
+}
+
+/*
+ * simple_one_for_one: every child at once, under one shared timer; then
+ * one shutdown_error report per reason that was not a clean stop, with the
+ * number of children that died of it (wait_dynamic_children/5).
+ */
 static void
 terminate_dynamic(struct sup *sup)
 {
@@ -336,26 +466,43 @@ terminate_dynamic(struct sup *sup)
 	struct report_child rc;
 
 	pidmap_foreach(&sup->running, signal_dynamic, &shutdown);
-	if (wait_until(sup, all_gone, NULL, deadline_of(shutdown)))
-		return;
+	if (!wait_until(sup, all_gone, NULL, shutdown == SHUTDOWN_BRUTAL_KILL ?
+	    -1 : deadline_of(shutdown))) {
+		pidmap_foreach(&sup->running, kill_dynamic, NULL);
+		wait_until(sup, all_gone, NULL, -1);
+	}
 	rc = report_child_of(spec, 0, shut);
-	rc.nb_children = sup->running.count;
-	pidmap_foreach(&sup->running, kill_dynamic, NULL);
-	wait_until(sup, all_gone, NULL, -1);
-	report_sup(sup, "shutdown_error", "killed", &rc);
+	for (size_t i = 0; i < sup->nstop_errors; i++) {
+		rc.nb_children = sup->stop_errors[i].count;
+		report_sup(sup, "shutdown_error", sup->stop_errors[i].reason, &rc);
+	}
+	arena_free(sup->stop_errors, sup->nstop_errors * sizeof(*sup->stop_errors));
+	sup->stop_errors = NULL;
+	sup->nstop_errors = 0;
 }
+
+static void drop_retries(struct sup *);
 
 static void
 terminate_children(struct sup *sup)
 {
 	sup->stopping = true;
+	drop_retries(sup);
 	if (sup->flags.strategy == SUP_SIMPLE_ONE_FOR_ONE) {
 		terminate_dynamic(sup);
 		return;
 	}
-	for (size_t i = sup->nspecs; i-- > 0;)
-		if (child_pid(&sup->statics[i]) != 0)
-			terminate_static(sup, &sup->statics[i]);
+	for (size_t i = sup->nspecs; i-- > 0;) {
+		struct child *c = &sup->statics[i];
+
+		if (child_pid(c) != 0) {
+			terminate_one(sup, c);
+		} else if (c->died_stopping) {
+			/* OTP finds its 'EXIT' waiting and reports it. */
+			c->died_stopping = false;
+			report_stopped(sup, c);
+		}
+	}
 }
 
 /* --- exits and restarts -------------------------------------------------- */
@@ -379,17 +526,133 @@ give_up(struct sup *sup, struct child *c)
 	sup->exit = SUP_GAVE_UP;
 }
 
+/* Arm the retry timer for the earliest restart to try again, if any. */
 static void
-restart(struct sup *sup, struct child *c)
+arm_retry(struct sup *sup)
 {
-	char reason[64];
+	struct itimerspec when = { 0 };
+	int64_t first = INT64_MAX;
 
-	do {
-		if (!intensity_add_restart(&sup->intensity, now_ms() / 1000)) {
+	for (size_t i = 0; i < sup->nretries; i++)
+		if (sup->retries[i]->retry_at < first)
+			first = sup->retries[i]->retry_at;
+	if (sup->nretries > 0) {
+		when.it_value.tv_sec = first / 1000;
+		when.it_value.tv_nsec = (first % 1000) * 1000000L + 1;
+	}
+	timerfd_settime(sup->retryfd, TFD_TIMER_ABSTIME, &when, NULL);
+}
+
+static void
+retry_later(struct sup *sup, struct child *c)
+{
+	if (!c->restarting) {
+		size_t size = sizeof(*sup->retries);
+		struct child **p = arena_alloc((sup->nretries + 1) * size);
+
+		/* No memory to wait in: then it is given up, as a crash. */
+		if (p == NULL) {
 			give_up(sup, c);
 			return;
 		}
-	} while (start_child(sup, c, reason, sizeof(reason)) == -1);
+		if (sup->nretries > 0)
+			memcpy(p, sup->retries, sup->nretries * size);
+		arena_free(sup->retries, sup->nretries * size);
+		sup->retries = p;
+		sup->retries[sup->nretries++] = c;
+		c->restarting = true;
+		c->retry_delay = SUP_RETRY_FIRST_MS;
+	}
+	c->retry_at = now_ms() + c->retry_delay;
+	c->retry_delay = c->retry_delay * 2 < SUP_RETRY_LAST_MS ?
+	    c->retry_delay * 2 : SUP_RETRY_LAST_MS;
+	arm_retry(sup);
+}
+
+/* c no longer waits to be restarted. */
+static void
+retry_done(struct sup *sup, struct child *c)
+{
+	if (!c->restarting)
+		return;
+	c->restarting = false;
+	for (size_t i = 0; i < sup->nretries; i++) {
+		if (sup->retries[i] == c) {
+			sup->retries[i] = sup->retries[--sup->nretries];
+			break;
+		}
+	}
+	arm_retry(sup);
+}
+
+/*
+ * Start c again. A failed start is tried again at once and counted, as
+ * OTP's restart/2 does; a shortage is tried again after a back-off.
+ */
+static void
+try_restart(struct sup *sup, struct child *c, bool count)
+{
+	char reason[64];
+
+	for (;;) {
+		if (count && !intensity_add_restart(&sup->intensity,
+		    now_ms() / 1000)) {
+			retry_done(sup, c);
+			give_up(sup, c);
+			return;
+		}
+		switch (start_child(sup, c, reason, sizeof(reason))) {
+		case START_OK:
+			retry_done(sup, c);
+			return;
+		case START_SHORTAGE:
+			retry_later(sup, c);
+			return;
+		case START_FAILED:
+			count = true;
+			break;
+		}
+	}
+}
+
+static void
+restart(struct sup *sup, struct child *c)
+{
+	c->restarts++;
+	sup->restarts++;
+	stats_add(STATS_RESTARTS);
+	try_restart(sup, c, true);
+}
+
+static void
+on_retry(void *ctx)
+{
+	struct sup *sup = ctx;
+	uint64_t expirations;
+	int64_t now = now_ms();
+
+	if (read(sup->retryfd, &expirations, sizeof(expirations)) == -1)
+		return;
+	/* Backwards: retry_done() moves the last one into the slot it frees. */
+	for (size_t i = sup->nretries; i-- > 0 && !sup->done;)
+		if (i < sup->nretries && sup->retries[i]->retry_at <= now)
+			try_restart(sup, sup->retries[i], false);
+	arm_retry(sup);
+}
+
+/* A stop forgets the restarts still to be tried. */
+static void
+drop_retries(struct sup *sup)
+{
+	for (size_t i = 0; i < sup->nretries; i++) {
+		sup->retries[i]->restarting = false;
+		if (sup->flags.strategy == SUP_SIMPLE_ONE_FOR_ONE)
+			arena_free(sup->retries[i], sizeof(*sup->retries[i]));
+	}
+	arena_free(sup->retries, sup->nretries * sizeof(*sup->retries));
+	sup->retries = NULL;
+	sup->nretries = 0;
+	arm_retry(sup);
 }
 
 /* supervisor:do_restart/3 */
@@ -415,16 +678,32 @@ exited(struct sup *sup, pid_t pid, int status)
 	struct pidmap_entry *e;
 	struct reason r;
 
+	struct child *c;
+
 	/* Not ours: an orphan adopted by the root, a subreaper. */
 	if ((e = pidmap_remove(&sup->running, pid)) == NULL)
 		return;
-	r = reason_from_status(status, child_of(e)->shutdown_sent);
-	if (sup->stopping) {
-		child_of(e)->stop_reason = r;
-		forget(sup, child_of(e));
+	c = child_of(e);
+	r = reason_from_status(status, c->shutdown_sent);
+	if (c->terminating) {
+		/* terminate_one() reports and forgets it. */
+		c->stop_reason = r;
+		c->entry.pid = 0;
 		return;
 	}
-	child_exited(sup, child_of(e), &r);
+	if (sup->stopping) {
+		if (sup->flags.strategy == SUP_SIMPLE_ONE_FOR_ONE) {
+			if (!stop_expected(c->spec, &r))
+				note_stop_error(sup, &r);
+		} else {
+			c->died_stopping = true;
+			c->last_pid = pid;
+			c->stop_reason = r;
+		}
+		forget(sup, c);
+		return;
+	}
+	child_exited(sup, c, &r);
 	if (!sup->done && sup->on_exit != NULL)
 		sup->on_exit(sup->on_exit_ctx, pid);
 }
@@ -545,6 +824,11 @@ read_signals(struct sup *sup)
 	}
 	if (sup->stopping)
 		return;
+	/* A call is waiting for a child: stop once it is done (sup_stop()). */
+	if (term && sup->in_call) {
+		sup->stop_pending = true;
+		term = false;
+	}
 	/*
 	 * SIGCHLD is not queued: children that exit while one is pending
 	 * share it, and only one pid comes with it. Reap that one and those
@@ -569,10 +853,11 @@ on_signal(void *ctx)
 	read_signals(ctx);
 }
 
-void
-sup_watch(struct sup *sup, int fd, void (*on_ready)(void *), void *ctx)
+static void
+watch(struct sup *sup, int fd, uint32_t events, void (*on_ready)(void *),
+    void *ctx)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = { .events = events };
 
 	for (size_t i = 0; i < SUP_MAX_WATCHES; i++) {
 		if (sup->watches[i].on_ready != NULL)
@@ -584,6 +869,18 @@ sup_watch(struct sup *sup, int fd, void (*on_ready)(void *), void *ctx)
 		return;
 	}
 	errx(1, "%s: too many watches", __func__);
+}
+
+void
+sup_watch(struct sup *sup, int fd, void (*on_ready)(void *), void *ctx)
+{
+	watch(sup, fd, EPOLLIN, on_ready, ctx);
+}
+
+void
+sup_watch_out(struct sup *sup, int fd, void (*on_ready)(void *), void *ctx)
+{
+	watch(sup, fd, EPOLLOUT, on_ready, ctx);
 }
 
 void
@@ -637,6 +934,7 @@ sup_create(const struct sup_flags *flags, const struct child_spec *specs,
 		err(1, "%s", __func__);
 	sup->flags = *flags;
 	snprintf(sup->term, sizeof(sup->term), "{local,%s}", flags->name);
+	log_set_process(flags->name);
 	sup->specs = specs;
 	sup->nspecs = nspecs;
 	if (flags->strategy != SUP_SIMPLE_ONE_FOR_ONE &&
@@ -653,10 +951,13 @@ sup_create(const struct sup_flags *flags, const struct child_spec *specs,
 	if ((sup->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		err(1, "epoll_create1");
 	if ((sup->sweepfd = timerfd_create(CLOCK_MONOTONIC,
+	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1 ||
+	    (sup->retryfd = timerfd_create(CLOCK_MONOTONIC,
 	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
 		err(1, "timerfd_create");
 	sup_watch(sup, sup->sigfd, on_signal, sup);
 	sup_watch(sup, sup->sweepfd, on_sweep, sup);
+	sup_watch(sup, sup->retryfd, on_retry, sup);
 	return sup;
 }
 
@@ -668,7 +969,7 @@ sup_start_children(struct sup *sup, char *why, size_t size)
 	for (size_t i = 0; i < sup->nspecs; i++) {
 		struct child *c = &sup->statics[i];
 
-		if (start_child(sup, c, reason, sizeof(reason)) == 0)
+		if (start_child(sup, c, reason, sizeof(reason)) == START_OK)
 			continue;
 		snprintf(why, size, "{shutdown,{failed_to_start_child,%s,%s}}",
 		    c->spec->id, reason);
@@ -690,7 +991,7 @@ sup_start_child(struct sup *sup, void *extra)
 	}
 	c->spec = &sup->specs[0];
 	c->extra = extra;
-	if (start_child(sup, c, reason, sizeof(reason)) == -1) {
+	if (start_child(sup, c, reason, sizeof(reason)) != START_OK) {
 		arena_free(c, sizeof(*c));
 		return -1;
 	}
@@ -701,4 +1002,254 @@ size_t
 sup_count_children(const struct sup *sup)
 {
 	return sup->running.count;
+}
+
+/* --- OTP's supervisor calls ------------------------------------------------ */
+
+static bool
+is_simple(const struct sup *sup)
+{
+	return sup->flags.strategy == SUP_SIMPLE_ONE_FOR_ONE;
+}
+
+/* A pid as OTP would be given one: decimal, positive. */
+static bool
+parse_pid(const char *s, pid_t *pid)
+{
+	const char *errstr;
+
+	*pid = (pid_t)strtonum(s, 1, INT32_MAX, &errstr);
+	return errstr == NULL;
+}
+
+/* A static child by id or by pid; deleted specs are not found. */
+static struct child *
+find_static(const struct sup *sup, const char *name)
+{
+	pid_t pid = 0;
+	bool by_pid = parse_pid(name, &pid);
+
+	for (size_t i = 0; i < sup->nspecs; i++) {
+		struct child *c = &sup->statics[i];
+
+		if (c->deleted)
+			continue;
+		if (by_pid ? child_pid(c) == pid :
+		    c->spec->id != NULL && strcmp(c->spec->id, name) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+static struct sup_child_info
+info_of(const struct sup *sup, const struct child *c)
+{
+	pid_t pid = child_pid(c);
+
+	return (struct sup_child_info){
+		.spec = c->spec,
+		.pid = pid,
+		.restarts = c->restarts,
+		.restarting = c->restarting,
+		.state = pid != 0 && sup->describe != NULL ?
+		    sup->describe(sup->describe_ctx, pid) : NULL,
+	};
+}
+
+struct visit {
+	const struct sup	*sup;
+	void			(*fn)(void *, const struct sup_child_info *);
+	void			*ctx;
+};
+
+static void
+visit_dynamic(struct pidmap_entry *e, void *arg)
+{
+	struct visit *v = arg;
+	struct sup_child_info info = info_of(v->sup, child_of(e));
+
+	v->fn(v->ctx, &info);
+}
+
+void
+sup_which_children(const struct sup *sup,
+    void (*fn)(void *, const struct sup_child_info *), void *ctx)
+{
+	struct visit v = { sup, fn, ctx };
+
+	if (is_simple(sup)) {
+		pidmap_foreach(&sup->running, visit_dynamic, &v);
+		for (size_t i = 0; i < sup->nretries; i++) {
+			struct sup_child_info info = info_of(sup, sup->retries[i]);
+
+			fn(ctx, &info);
+		}
+		return;
+	}
+	for (size_t i = sup->nspecs; i-- > 0;) {
+		struct sup_child_info info = info_of(sup, &sup->statics[i]);
+
+		if (!sup->statics[i].deleted)
+			fn(ctx, &info);
+	}
+}
+
+void
+sup_count(const struct sup *sup, struct sup_counts *n)
+{
+	*n = (struct sup_counts){ 0 };
+	if (is_simple(sup)) {
+		/* OTP counts the template once and every child as a worker. */
+		n->specs = 1;
+		n->active = sup->running.count;
+		if (sup->specs[0].type == CHILD_SUPERVISOR)
+			n->supervisors = n->active;
+		else
+			n->workers = n->active;
+		return;
+	}
+	for (size_t i = 0; i < sup->nspecs; i++) {
+		const struct child *c = &sup->statics[i];
+
+		if (c->deleted)
+			continue;
+		n->specs++;
+		n->active += child_pid(c) != 0;
+		if (c->spec->type == CHILD_SUPERVISOR)
+			n->supervisors++;
+		else
+			n->workers++;
+	}
+}
+
+/* Run a call that waits for a child; a stop that comes meanwhile waits. */
+static void
+call_terminate(struct sup *sup, struct child *c)
+{
+	sup->in_call = true;
+	terminate_one(sup, c);
+	sup->in_call = false;
+	if (sup->stop_pending && !sup->done) {
+		sup->stop_pending = false;
+		stop(sup);
+	}
+}
+
+const char *
+sup_terminate_child(struct sup *sup, const char *name)
+{
+	struct pidmap_entry *e;
+	struct child *c;
+	pid_t pid;
+
+	if (!is_simple(sup)) {
+		if ((c = find_static(sup, name)) == NULL)
+			return "not_found";
+		if (child_pid(c) != 0)
+			call_terminate(sup, c);
+		retry_done(sup, c);	/* a restart still to try is not */
+		return NULL;
+	}
+	if (!parse_pid(name, &pid))
+		return "simple_one_for_one";
+	if ((e = pidmap_find(&sup->running, pid)) == NULL)
+		return "not_found";
+	c = child_of(e);
+	call_terminate(sup, c);
+	forget(sup, c);
+	if (!sup->done && sup->on_exit != NULL)
+		sup->on_exit(sup->on_exit_ctx, pid);
+	return NULL;
+}
+
+/* A static child that is not running: what restart and delete act on. */
+static const char *
+find_stopped(const struct sup *sup, const char *id, struct child **c)
+{
+	if (is_simple(sup))
+		return "simple_one_for_one";
+	if ((*c = find_static(sup, id)) == NULL)
+		return "not_found";
+	if ((*c)->restarting)
+		return "restarting";
+	if (child_pid(*c) != 0)
+		return "running";
+	return NULL;
+}
+
+const char *
+sup_restart_child(struct sup *sup, const char *id, pid_t *pid)
+{
+	static char reason[64];
+	struct child *c;
+	const char *error = find_stopped(sup, id, &c);
+
+	if (error != NULL)
+		return error;
+	if (start_child(sup, c, reason, sizeof(reason)) != START_OK)
+		return reason;
+	*pid = child_pid(c);
+	return NULL;
+}
+
+const char *
+sup_delete_child(struct sup *sup, const char *id)
+{
+	struct child *c;
+	const char *error = find_stopped(sup, id, &c);
+
+	if (error != NULL)
+		return error;
+	c->deleted = true;
+	return NULL;
+}
+
+const char *
+sup_get_childspec(const struct sup *sup, const char *name,
+    const struct child_spec **spec)
+{
+	const struct child *c;
+	pid_t pid;
+
+	if (is_simple(sup)) {
+		/* The template, found by a child's pid or by its id, undefined. */
+		if (strcmp(name, "undefined") != 0 && (!parse_pid(name, &pid) ||
+		    pidmap_find(&sup->running, pid) == NULL))
+			return "not_found";
+		*spec = &sup->specs[0];
+		return NULL;
+	}
+	if ((c = find_static(sup, name)) == NULL)
+		return "not_found";
+	*spec = c->spec;
+	return NULL;
+}
+
+const struct sup_flags *
+sup_get_flags(const struct sup *sup)
+{
+	return &sup->flags;
+}
+
+unsigned
+sup_restarts(const struct sup *sup)
+{
+	return sup->restarts;
+}
+
+void
+sup_on_describe(struct sup *sup, const char *(*state)(void *, pid_t),
+    void *ctx)
+{
+	sup->describe = state;
+	sup->describe_ctx = ctx;
+}
+
+void
+sup_stop(struct sup *sup)
+{
+	if (sup->in_call)
+		sup->stop_pending = true;
+	else if (!sup->done)
+		stop(sup);
 }

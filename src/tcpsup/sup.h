@@ -13,6 +13,7 @@
 
 #include <sys/types.h>
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "options.h"	/* SHUTDOWN_BRUTAL_KILL, SHUTDOWN_INFINITY */
@@ -76,8 +77,15 @@ int	sup_start_children(struct sup *, char *why, size_t size);
 /* simple_one_for_one: start one child from the template, with extra. */
 pid_t	sup_start_child(struct sup *, void *extra);
 
-/* Call on_ready(ctx) from the event loop whenever fd is readable. */
+/*
+ * Call on_ready(ctx) from the event loop whenever fd is readable (or, for
+ * sup_watch_out, writable), and on a hang-up or an error. on_ready may be
+ * called once more after the event it was for has been handled: it must
+ * not block. A descriptor watched here belongs to the supervisor: its
+ * children close it as they start.
+ */
 void	sup_watch(struct sup *, int fd, void (*on_ready)(void *), void *ctx);
+void	sup_watch_out(struct sup *, int fd, void (*on_ready)(void *), void *ctx);
 void	sup_unwatch(struct sup *, int fd);
 
 /*
@@ -113,7 +121,8 @@ size_t	sup_count_children(const struct sup *);
 /* What which_children and a tree view show of one child. */
 struct sup_child_info {
 	const struct child_spec	*spec;
-	pid_t			 pid;		/* 0: undefined */
+	pid_t			 pid;		/* 0: undefined, or restarting */
+	bool			 restarting;	/* a restart waits to be tried again */
 	unsigned		 restarts;	/* by this supervisor, so far */
 	const char		*state;		/* the role's word, or NULL */
 };
@@ -141,6 +150,11 @@ const char *sup_get_childspec(const struct sup *, const char *id,
 	    const struct child_spec **);
 
 const struct sup_flags *sup_get_flags(const struct sup *);
+
+/* The atoms OTP prints for a child's restart type, type and shutdown. */
+const char *sup_restart_name(enum restart_type);
+const char *sup_type_name(enum child_type);
+void	sup_shutdown_text(int shutdown, char *buf, size_t size);
 /* Restarts this supervisor has made since it started. */
 unsigned sup_restarts(const struct sup *);
 

@@ -1,8 +1,9 @@
 /*
  * tree.h -- what the root keeps for the whole life of the application and
- * hands to each of its children: the listening socket and both ends of the
- * hand-off channel. Because the root holds them, a restarted listener or
- * client supervisor picks up exactly where the dead one stopped.
+ * hands to each of its children: the listening socket, both ends of the
+ * hand-off channel and both ends of the control channel. Because the root
+ * holds them, a restarted listener or client supervisor picks up exactly
+ * where the dead one stopped.
  */
 #ifndef TCPSUP_TREE_H
 #define TCPSUP_TREE_H
@@ -15,7 +16,11 @@ struct tree {
 	int			 listen_fd;	/* -1 until the listener's setup */
 	int			 handoff_send;	/* the listener's end */
 	int			 handoff_recv;	/* tcp_client_sup's end */
+	/* Control requests for tcp_client_sup, each with its connection. */
+	int			 control_send;	/* the root's end */
+	int			 control_recv;	/* tcp_client_sup's end */
 	char			 bound[ADDR_STRLEN];	/* what listen_fd is bound to */
+	int			 port;		/* listen_fd's, once bound */
 	char			 listener_mfa[96];
 };
 

@@ -24,8 +24,7 @@
 
 #define STOP_POLL_MS	20
 
-/* No reply came: say why in one line; the exit status that says so. */
-static int
+int
 call_failed(const struct ctlopts *o, int e)
 {
 	char why[512];
@@ -36,12 +35,8 @@ call_failed(const struct ctlopts *o, int e)
 	return rc;
 }
 
-/*
- * The errors tcpsup gives of its own rather than as OTP's answer: the
- * request never reached a supervisor. 0 for any other error.
- */
-static int
-refused(const struct ctlopts *o, const struct ctl_request *req,
+int
+call_refused(const struct ctlopts *o, const struct ctl_request *req,
     const char *error)
 {
 	char why[512];
@@ -61,7 +56,7 @@ print_result(const struct ctlopts *o, const struct ctl_request *req,
 	char why[256], line[512], *text;
 	int rc;
 
-	if (r->error != NULL && (rc = refused(o, req, r->error)) != 0)
+	if (r->error != NULL && (rc = call_refused(o, req, r->error)) != 0)
 		return rc;
 	text = print_reply(req->verb, o->json ? PRINT_JSON : PRINT_ERLANG,
 	    r->error, r->records, why, sizeof(why));
@@ -194,7 +189,7 @@ root_pid(const struct ctlopts *o, pid_t *pid)
 	if (client_call(o->path, &req, &r, o->timeout_ms) == -1)
 		return call_failed(o, errno);
 	if (r.error != NULL) {
-		if ((rc = refused(o, &req, r.error)) == 0) {
+		if ((rc = call_refused(o, &req, r.error)) == 0) {
 			warnx("stats: %s", r.error);
 			rc = 1;
 		}

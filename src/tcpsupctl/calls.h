@@ -25,4 +25,17 @@ int	cmd_call(const struct ctlopts *, int argc, char **argv);
 /* stop: ask the application to stop, then wait until the daemon is gone. */
 int	cmd_stop(const struct ctlopts *, int argc, char **argv);
 
+struct ctl_request;
+
+/* No reply came (errno e): say why in one line; the exit status for it. */
+int	call_failed(const struct ctlopts *, int e);
+
+/*
+ * The errors tcpsup gives of its own rather than as OTP's answer (eacces,
+ * busy, badrequest): the request never reached a supervisor. Says so in
+ * one line and returns the exit status for it; 0 for any other error.
+ */
+int	call_refused(const struct ctlopts *, const struct ctl_request *,
+	    const char *error);
+
 #endif

@@ -9,6 +9,8 @@
 
 #include <stdbool.h>
 
+#include "calls.h"
+
 /* tree: the whole hierarchy once, drawn or as JSON. */
 int	cmd_tree(const char *ctlpath, int argc, char **argv, bool json);
 
@@ -16,9 +18,10 @@ int	cmd_tree(const char *ctlpath, int argc, char **argv, bool json);
 int	cmd_top(const char *ctlpath, int argc, char **argv);
 
 /*
- * rb [--dir DIR] list | show N | grep REGEX: SASL's report browser over
+ * rb [--dir DIR] list | show [N] | grep REGEX: SASL's report browser over
  * the daemon's --report-dir (asked of the daemon unless --dir is given).
+ * Takes the command line's options, as the commands of calls.h do.
  */
-int	cmd_rb(const char *ctlpath, int argc, char **argv, bool json);
+int	cmd_rb(const struct ctlopts *, int argc, char **argv);
 
 #endif

@@ -38,6 +38,9 @@ static const char usage_text[] =
 "  tree                        every process: pid, state, peer, CPU, memory\n"
 "  top [-d SECONDS]            the tree live in the terminal, q quits\n"
 "  stop                        stop the application; wait until it is gone\n"
+"  rb [--dir DIR] list         the reports kept with --report-dir (SASL's rb)\n"
+"  rb [--dir DIR] show [N]     report N (1: the newest), or all of them\n"
+"  rb [--dir DIR] grep REGEX   the reports that match\n"
 "\n"
 "  -p, --port PORT      the tcpsup listening on PORT (2222)\n"
 "      --control PATH   its control socket, instead of PORT's default\n"
@@ -71,6 +74,7 @@ static const struct command {
 	{ "tree", run_tree },
 	{ "top", run_top },
 	{ "stop", cmd_stop },
+	{ "rb", cmd_rb },
 };
 
 enum { OPT_JSON = 256, OPT_CONTROL };
@@ -148,8 +152,9 @@ main(int argc, char *argv[])
 		case ':':
 			return usage("%s needs an argument", argv[optind - 1]);
 		default:
-			return optopt != 0 ? usage("unknown option -%c", optopt) :
-			    usage("unknown option %s", argv[optind - 1]);
+			if (optopt != 0)
+				return usage("unknown option -%c", optopt);
+			return usage("unknown option %s", argv[optind - 1]);
 		}
 	}
 	argc -= optind;

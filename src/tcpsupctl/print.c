@@ -178,7 +178,8 @@ read_result(const struct shape *s, enum print_format fmt, char *records,
 		list = eterm_list(0);
 	while (client_next_record(&cursor, &rec)) {
 		if (one != NULL && !s->many) {
-			say(why, whysize, "more than one \"%s\" record", s->tag);
+			say(why, whysize, "more than one \"%s\" record",
+			    s->tag);
 			goto bad;
 		}
 		if (read_fields(&rec, s, f, why, whysize) == -1)
@@ -260,8 +261,9 @@ print_error_line(const struct ctl_request *req, const char *error,
 		snprintf(buf, size, "%s: %s is restarting its child %s", verb,
 		    req->sup, req->child);
 	else if (strcmp(error, "simple_one_for_one") == 0)
-		snprintf(buf, size, "%s: %s is a simple_one_for_one supervisor: "
-		    "%s", verb, req->sup, req->verb == CTL_TERMINATE_CHILD ?
+		snprintf(buf, size, "%s: %s is a simple_one_for_one "
+		    "supervisor: %s", verb, req->sup,
+		    req->verb == CTL_TERMINATE_CHILD ?
 		    "name its child by pid" : "its children have no ids");
 	else
 		snprintf(buf, size, "%s%s%s%s%s: %s", verb,

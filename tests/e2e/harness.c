@@ -3,6 +3,8 @@
  */
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <netinet/in.h>
@@ -91,8 +93,8 @@ ts_start(struct tcpsup *ts, const char *const *args)
 	const char *p;
 
 	ts_spawn(ts, args);
-	if (!ts_wait_log(ts, 0, "application: tcp_server", 5000) &&
-	    !ts_wait_log(ts, 0, "\"application\":\"tcp_server\"", 100)) {
+	/* The application's start report, in either format. */
+	if (!ts_wait_log(ts, 0, "started_at", 5000)) {
 		fprintf(stderr, "tcpsup did not start:\n%s\n", ts->log);
 		abort();
 	}
@@ -101,6 +103,12 @@ ts_start(struct tcpsup *ts, const char *const *args)
 		abort();
 	}
 	ts->port = atoi(p + strlen("127.0.0.1:"));
+	/* Started is not yet titled: a test looks its children up by title. */
+	if (ts_wait_child(ts, ts->pid, "tcp_listener", 0, 5000) == 0 ||
+	    ts_wait_child(ts, ts->pid, "tcp_client_sup", 0, 5000) == 0) {
+		fprintf(stderr, "tcpsup's children have no titles\n");
+		abort();
+	}
 }
 
 /* Take in what the daemon wrote since; if nothing, wait up to timeout_ms. */
@@ -184,6 +192,9 @@ walk(struct tcpsup *ts, pid_t pid)
 void
 ts_cleanup(struct tcpsup *ts)
 {
+	char path[128];
+	struct stat st;
+
 	if (ts->pid <= 0)
 		return;
 	if (!ts->exited) {
@@ -191,6 +202,10 @@ ts_cleanup(struct tcpsup *ts)
 		kill(ts->pid, SIGKILL);
 		ts_wait_exit(ts, 5000);
 	}
+	/* A daemon killed leaves its control socket behind: take it away. */
+	if (ts_ctl_path(ts, path, sizeof(path)) && lstat(path, &st) == 0 &&
+	    S_ISSOCK(st.st_mode))
+		unlink(path);
 	/* Belt and braces: the links should already have done this. */
 	for (size_t i = 0; i < ts->nseen; i++) {
 		char title[256];
@@ -483,4 +498,87 @@ ts_capture(const char *cmd, char *out, size_t size)
 	n = fread(out, 1, size - 1, p);
 	out[n] = '\0';
 	return pclose(p);
+}
+
+bool
+ts_ctl_path(const struct tcpsup *ts, char *buf, size_t size)
+{
+	static const char sasl[] = "    control: ", json[] = "\"control\":\"";
+	const char *p;
+	size_t len;
+
+	if ((p = ts_find(ts, 0, sasl)) != NULL)
+		p += strlen(sasl);
+	else if ((p = ts_find(ts, 0, json)) != NULL)
+		p += strlen(json);
+	else
+		return false;
+	len = strcspn(p, "\"\n");
+	if (len >= size)
+		return false;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	return true;
+}
+
+int
+ts_ctl_connect(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = 5 };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd == -1 || strlen(path) >= sizeof(sun.sun_path))
+		return -1;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+ssize_t
+ts_ctl_read(int fd, char *reply, size_t size)
+{
+	size_t got = 0;
+
+	for (;;) {
+		ssize_t n;
+
+		if (got + 1 >= size)
+			return -1;
+		n = recv(fd, reply + got, size - got - 1, 0);
+		if (n > 0) {
+			got += (size_t)n;
+			continue;
+		}
+		/* The daemon closes with our unread bytes: a reset after data. */
+		if (n == 0 || (errno == ECONNRESET && got > 0))
+			break;
+		return -1;
+	}
+	reply[got] = '\0';
+	return (ssize_t)got;
+}
+
+ssize_t
+ts_ctl(const char *path, const char *request, size_t len, char *reply,
+    size_t size)
+{
+	int fd = ts_ctl_connect(path);
+	ssize_t n;
+
+	if (fd == -1)
+		return -1;
+	/* A refusal may come, and the socket close, before the request went. */
+	ts_write(fd, request, len);
+	n = ts_ctl_read(fd, reply, size);
+	close(fd);
+	return n;
 }

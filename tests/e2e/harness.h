@@ -29,7 +29,8 @@ struct tcpsup {
 
 /*
  * Start tcpsup -l 127.0.0.1:0 plus args (NULL-terminated) and wait for
- * the application's start report. The child dies with the test process.
+ * the application's start report and for its two children to carry their
+ * titles. The child dies with the test process.
  */
 void	ts_start(struct tcpsup *, const char *const *args);
 
@@ -46,7 +47,10 @@ const char *ts_find(const struct tcpsup *, size_t from, const char *needle);
 /* Wait for the root to exit; false on timeout. */
 bool	ts_wait_exit(struct tcpsup *, int timeout_ms);
 
-/* SIGKILL the root if it still runs, reap it, check its tree is gone. */
+/*
+ * SIGKILL the root if it still runs, reap it, check its tree is gone, and
+ * remove the control socket it leaves behind.
+ */
 void	ts_cleanup(struct tcpsup *);
 
 /* The direct children of pid whose title starts with "tcpsup: " prefix. */
@@ -97,6 +101,25 @@ ssize_t	ts_read_exact(int fd, void *buf, size_t n);
 
 /* True if the peer closed (EOF or reset) within timeout_ms. */
 bool	ts_closed_by_peer(int fd, int timeout_ms);
+
+/* The control socket's path, from the "control" INFO REPORT. */
+bool	ts_ctl_path(const struct tcpsup *, char *buf, size_t size);
+
+/* A blocking connection to the control socket at path, 5 s timeouts. */
+int	ts_ctl_connect(const char *path);
+
+/*
+ * Read what the daemon sends on fd until it closes (EOF, or a reset after
+ * some data), NUL-terminated; -1 on a timeout or another error.
+ */
+ssize_t	ts_ctl_read(int fd, char *reply, size_t size);
+
+/*
+ * One exchange: connect, send len bytes of request, read the reply (also
+ * when the daemon refused the connection before the request was sent).
+ */
+ssize_t	ts_ctl(const char *path, const char *request, size_t len,
+	    char *reply, size_t size);
 
 /* Run a shell command, capture its stdout (NUL-terminated). */
 int	ts_capture(const char *cmd, char *out, size_t size);

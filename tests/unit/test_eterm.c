@@ -136,7 +136,8 @@ Test(eterm, get_childspec_of_the_listener)
 	    "type => worker}}",
 	    "{ok,#{id => tcp_server_sup,\n"
 	    "      modules => [tcp_listener],\n"
-	    "      restart => permanent,shutdown => 2000,significant => false,\n"
+	    "      restart => permanent,shutdown => 2000,"
+	    "significant => false,\n"
 	    "      start => {tcp_listener,start_link,[2222,tcp_echo_fsm]},\n"
 	    "      type => worker}}");
 }
@@ -332,7 +333,8 @@ Test(eterm, parse_depth_is_bounded)
 Test(eterm, term_order)
 {
 	struct eterm *one = eterm_integer(1), *a = eterm_atom("a");
-	struct eterm *b = eterm_atom("b"), *t1 = eterm_tuple(1, eterm_atom("z"));
+	struct eterm *b = eterm_atom("b");
+	struct eterm *t1 = eterm_tuple(1, eterm_atom("z"));
 	struct eterm *t2 = eterm_tuple(2, eterm_atom("a"), eterm_atom("a"));
 	struct eterm *nil = eterm_list(0), *s = eterm_string("ab");
 	struct eterm *l = eterm_list(2, eterm_integer('a'), eterm_integer('b'));

@@ -49,8 +49,8 @@ assert_malformed(enum ctl_verb verb, const char *records, const char *why)
 		cr_assert_null(print_reply(verb, fmt, NULL, copy, got,
 		    sizeof(got)), "%s printed %s", ctl_verb_name(verb),
 		    records);
-		cr_assert(strstr(got, why) != NULL, "\"%s\" does not say \"%s\"",
-		    got, why);
+		cr_assert(strstr(got, why) != NULL,
+		    "\"%s\" does not say \"%s\"", got, why);
 	}
 	free(copy);
 }
@@ -73,7 +73,8 @@ Test(print, which_children_of_the_client_supervisor)
 	ERLANG(CTL_WHICH_CHILDREN, "child\tundefined\t4242\tworker\t[]\n",
 	    "[{undefined,4242,worker,[]}]\n");
 	JSON(CTL_WHICH_CHILDREN, "child\tundefined\t4242\tworker\t[]\n",
-	    "[{\"id\":null,\"pid\":4242,\"type\":\"worker\",\"modules\":[]}]\n");
+	    "[{\"id\":null,\"pid\":4242,\"type\":\"worker\","
+	    "\"modules\":[]}]\n");
 	ERLANG(CTL_WHICH_CHILDREN, "", "[]\n");
 	JSON(CTL_WHICH_CHILDREN, "", "[]\n");
 }
@@ -118,7 +119,8 @@ Test(print, get_childspec)
 	ERLANG(CTL_GET_CHILDSPEC, LISTENER_SPEC,
 	    "{ok,#{id => tcp_server_sup,\n"
 	    "      modules => [tcp_listener],\n"
-	    "      restart => permanent,shutdown => 2000,significant => false,\n"
+	    "      restart => permanent,shutdown => 2000,"
+	    "significant => false,\n"
 	    "      start => {tcp_listener,start_link,[2222,tcp_echo_fsm]},\n"
 	    "      type => worker}}\n");
 	JSON(CTL_GET_CHILDSPEC, LISTENER_SPEC,

@@ -4,13 +4,15 @@
  * signals {signal,'SIGx'} (core_dumped when it did), exit 75 shutdown,
  * other codes {exit_status,N}. Statuses come from real children reaped
  * with waitpid, and from the W* encoding where a real one is impractical
- * (a core dump depends on the system's core_pattern and limits).
+ * (a core dump depends on the system's core_pattern and limits). Also errno
+ * values as the posix atoms reports print (eaddrinuse).
  */
 #include <criterion/criterion.h>
 
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -177,4 +179,19 @@ Test(reason, encoded_statuses)
 	    REASON_SHUTDOWN, "shutdown");
 	assert_reason(reason_from_status(SIGNALED(SIGTERM), false),
 	    REASON_OTHER, "{signal,'SIGTERM'}");
+}
+
+Test(reason, errno_as_a_posix_atom)
+{
+	char atom[32];
+
+	reason_errno(EADDRINUSE, atom, sizeof(atom));
+	cr_assert_str_eq(atom, "eaddrinuse");
+	reason_errno(EACCES, atom, sizeof(atom));
+	cr_assert_str_eq(atom, "eacces");
+	/* Cut to fit, still terminated. */
+	reason_errno(EADDRINUSE, atom, 5);
+	cr_assert_str_eq(atom, "eadd");
+	reason_errno(99999, atom, sizeof(atom));
+	cr_assert_str_eq(atom, "unknown");
 }

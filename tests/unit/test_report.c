@@ -3,7 +3,8 @@
  * classic layouts with the seed's offender keys ({pid,N}, {name,Id},
  * {mfa,...}, {restart_type,..}, {shutdown,..}, {child_type,..}), the JSON
  * line rendering of the same fields (checked with a small JSON parser),
- * and truncation into short buffers.
+ * the one-line summary a live view shows, and truncation into short
+ * buffers.
  */
 #include <criterion/criterion.h>
 
@@ -644,4 +645,115 @@ Test(report_json, time_is_rfc3339_with_offset)
 	when.tm_gmtoff = 0;
 	s = render(&r, REPORT_JSON, when);
 	assert_has(s, "\"time\":\"2007-07-31T14:33:49+00:00\"");
+}
+
+/* --- one line, for a live view -------------------------------------------- */
+
+static const char *
+summary(const struct report *r)
+{
+	static char buf[160];
+
+	report_summary(r, buf, sizeof(buf));
+	return buf;
+}
+
+static struct report_child
+child(pid_t pid, const char *name)
+{
+	return (struct report_child){
+		.pid = pid,
+		.name = name,
+		.mfa = "{tcp_echo_fsm,start_link,[]}",
+		.restart_type = "temporary",
+		.shutdown = "2000",
+		.child_type = "worker",
+	};
+}
+
+Test(summary, supervisor_report_names_supervisor_context_reason_pid)
+{
+	struct report_child c = child(4242, "undefined");
+	struct report r = report_supervisor("{local,tcp_client_sup}",
+	    "child_terminated", "killed", &c);
+
+	cr_assert_str_eq(summary(&r), "tcp_client_sup child_terminated killed 4242");
+}
+
+Test(summary, a_child_that_never_ran_is_named)
+{
+	struct report_child c = child(0, "tcp_server_sup");
+	struct report r = report_supervisor("{local,tcp_server_app}",
+	    "start_error", "eaddrinuse", &c);
+
+	cr_assert_str_eq(summary(&r),
+	    "tcp_server_app start_error eaddrinuse tcp_server_sup");
+}
+
+Test(summary, a_group_of_children_is_counted)
+{
+	struct report_child c = child(0, "undefined");
+	struct report r;
+
+	c.nb_children = 3;
+	r = report_supervisor("{local,tcp_client_sup}", "shutdown_error",
+	    "killed", &c);
+	cr_assert_str_eq(summary(&r),
+	    "tcp_client_sup shutdown_error killed 3 children");
+}
+
+Test(summary, started_child)
+{
+	struct report_child c = child(4241, "tcp_server_sup");
+	struct report r = report_progress_child("{local,tcp_server_app}", &c);
+
+	cr_assert_str_eq(summary(&r), "tcp_server_app started tcp_server_sup 4241");
+}
+
+Test(summary, field_reports_as_keys_and_terms)
+{
+	struct report app = report_progress_app("tcp_server", "nonode@nohost");
+	struct report info = report_info("listening", "127.0.0.1:2222");
+	struct report exit = report_app_exit("tcp_server", "stopped", "temporary");
+
+	cr_assert_str_eq(summary(&app),
+	    "application: tcp_server, started_at: nonode@nohost");
+	cr_assert_str_eq(summary(&info), "listening: 127.0.0.1:2222");
+	cr_assert_str_eq(summary(&exit),
+	    "application: tcp_server, exited: stopped, type: temporary");
+}
+
+Test(summary, a_supervisor_not_registered_locally_is_printed_as_is)
+{
+	struct report_child c = child(7, "undefined");
+	struct report r = report_supervisor("<0.42.0>", "child_terminated",
+	    "normal", &c);
+
+	cr_assert_str_eq(summary(&r), "<0.42.0> child_terminated normal 7");
+}
+
+Test(summary, message_on_one_line)
+{
+	struct report r = report_message(REPORT_ERROR, 12,
+	    "Frame too big:\n\tclosing.");
+
+	cr_assert_str_eq(summary(&r), "Frame too big:  closing.");
+}
+
+Test(summary, cut_short_to_fit)
+{
+	struct report r = report_message(REPORT_INFO, 1, "0123456789");
+	char buf[5];
+
+	cr_assert_eq(report_summary(&r, buf, sizeof(buf)), 4);
+	cr_assert_str_eq(buf, "0123");
+	cr_assert_eq(report_summary(&r, buf, 0), 0);
+}
+
+Test(summary, kind_names)
+{
+	cr_assert_str_eq(report_kind_name(REPORT_SUPERVISOR), "supervisor");
+	cr_assert_str_eq(report_kind_name(REPORT_PROGRESS), "progress");
+	cr_assert_str_eq(report_kind_name(REPORT_INFO), "info");
+	cr_assert_str_eq(report_kind_name(REPORT_ERROR), "error");
 }

@@ -7,9 +7,12 @@
 #include <criterion/criterion.h>
 
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +23,7 @@
 #include "log.h"
 #include "proc.h"
 #include "sup.h"
+#include "sup_call.h"
 
 static int logfd = -1;
 static char logbuf[65536];
@@ -398,4 +402,442 @@ Test(sup, simple_one_for_one_stops_all_children_under_one_timer)
 	    "     Reason:     killed\n"
 	    "     Offender:   [{nb_children,2},\n"
 	    "                  {name,undefined},\n"), 1, "%s", reports());
+}
+
+/* --- stopping, as OTP reports it (supervisor.erl, OTP 25) ---------------- */
+
+static void
+exit_3_on_term(int sig)
+{
+	(void)sig;
+	_exit(3);
+}
+
+/*
+ * extra: on SIGTERM, 0 dies of it (shutdown), 3 exits 3, 4 exits 0 (normal:
+ * clean enough for a temporary child).
+ */
+static void
+dynamic_exit_on_stop(void *arg, void *extra)
+{
+	(void)arg;
+	if ((intptr_t)extra == 3)
+		signal(SIGTERM, exit_3_on_term);
+	else if ((intptr_t)extra == 4)
+		signal(SIGTERM, exit_0_on_term);
+	proc_unblock_signals();
+	for (;;)
+		pause();
+}
+
+static struct sup *
+dynamic_sup(const struct child_spec *tmpl)
+{
+	const struct sup_flags flags = { .name = "dyn",
+	    .strategy = SUP_SIMPLE_ONE_FOR_ONE, .intensity = 5, .period = 60 };
+
+	return sup_create(&flags, tmpl, 1);
+}
+
+static enum sup_exit
+run_until_stopped(struct sup *sup, void (*script)(void *), void *ctx)
+{
+	int pipefd[2];
+
+	cr_assert_eq(pipe(pipefd), 0);
+	cr_assert_eq(write(pipefd[1], "x", 1), 1);
+	sup_watch(sup, pipefd[0], script, ctx);
+	return sup_run(sup);
+}
+
+Test(sup, brutal_kill_of_dynamic_children_is_no_shutdown_error)
+{
+	const struct child_spec tmpl = {
+		.mfa = "{w,start_link,[]}", .modules = "[]",
+		.restart = RESTART_TEMPORARY, .shutdown = SHUTDOWN_BRUTAL_KILL,
+		.type = CHILD_WORKER, .start = dynamic_exit_on_stop,
+	};
+	struct sup *sup = dynamic_sup(&tmpl);
+
+	for (int i = 0; i < 3; i++)
+		cr_assert(sup_start_child(sup, NULL) > 0);
+	cr_assert_eq(run_until_stopped(sup, stop_me, NULL), SUP_STOPPED);
+	cr_assert_eq(sup_count_children(sup), 0);
+	/* Killed is what brutal_kill asks for (wait_dynamic_children/5). */
+	cr_assert_eq(count("SUPERVISOR REPORT"), 0, "%s", reports());
+}
+
+Test(sup, dynamic_children_dying_badly_when_stopped_are_reported_by_reason)
+{
+	const struct child_spec tmpl = {
+		.mfa = "{w,start_link,[]}", .modules = "[]",
+		.restart = RESTART_TEMPORARY, .shutdown = 2000,
+		.type = CHILD_WORKER, .start = dynamic_exit_on_stop,
+	};
+	struct sup *sup = dynamic_sup(&tmpl);
+	const intptr_t how[] = { 0, 3, 3, 0, 3, 4 };
+
+	for (size_t i = 0; i < sizeof(how) / sizeof(how[0]); i++)
+		cr_assert(sup_start_child(sup, (void *)how[i]) > 0);
+	cr_assert_eq(run_until_stopped(sup, stop_me, NULL), SUP_STOPPED);
+	/* Three exit 3, one exits normal (temporary: fine), two stop. */
+	cr_assert_eq(count("     Context:    shutdown_error\n"
+	    "     Reason:     {exit_status,3}\n"
+	    "     Offender:   [{nb_children,3},\n"
+	    "                  {name,undefined},\n"), 1, "%s", reports());
+	cr_assert_eq(count("SUPERVISOR REPORT"), 1, "%s", reports());
+}
+
+static void
+exit_3_later(void *arg, void *extra)
+{
+	(void)extra;
+	proc_unblock_signals();
+	usleep((useconds_t)(intptr_t)arg * 1000);
+	_exit(3);
+}
+
+static void
+slow_stop_handler(int sig)
+{
+	usleep(1500 * 1000);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+slow_to_stop(void *arg, void *extra)
+{
+	(void)arg, (void)extra;
+	signal(SIGTERM, slow_stop_handler);
+	proc_unblock_signals();
+	for (;;)
+		pause();
+}
+
+Test(sup, static_child_dying_while_a_sibling_stops_is_reported)
+{
+	struct child_spec specs[] = {
+		CHILD("early", RESTART_PERMANENT, exit_3_later, 600),
+		CHILD("slow", RESTART_PERMANENT, slow_to_stop, 0),
+		STOPPER(100),
+	};
+
+	specs[1].shutdown = 5000;
+	cr_assert_eq(run_tree(specs, 3, 5), SUP_STOPPED);
+	/* "early" exits 3 while "slow" is stopped; OTP reports that exit. */
+	cr_assert_eq(count("     Context:    shutdown_error\n"
+	    "     Reason:     {exit_status,3}\n"
+	    "     Offender:   [{pid,"), 1, "%s", reports());
+	cr_assert_eq(count("{name,early}"), 2, "%s", reports());
+	cr_assert_eq(count("child_terminated"), 0, "%s", reports());
+}
+
+/* --- OTP's supervisor calls (OTP.md section 2) ---------------------------- */
+
+/* sup_call's reply for verb on sup, as text (static buffer). */
+static const char *
+call(struct sup *sup, enum ctl_verb verb, const char *name, const char *child)
+{
+	static char text[4096];
+	struct ctl_request req = { .verb = verb };
+	struct ctl_reply r = { 0 };
+
+	strlcpy(req.sup, name, sizeof(req.sup));
+	strlcpy(req.child, child, sizeof(req.child));
+	sup_call(sup, &req, &r);
+	strlcpy(text, r.buf, sizeof(text));
+	ctl_reply_free(&r);
+	return text;
+}
+
+static pid_t
+pid_in(const char *reply, const char *before)
+{
+	const char *p = strstr(reply, before);
+
+	cr_assert_not_null(p, "%s not in %s", before, reply);
+	return (pid_t)atol(p + strlen(before));
+}
+
+static void
+static_calls(void *ctx)
+{
+	struct sup *sup = ctx;
+	char want[512];
+	const char *r = call(sup, CTL_WHICH_CHILDREN, "test_sup", "");
+	pid_t a = pid_in(r, "child\ta\t"), b = pid_in(r, "child\tb\t");
+
+	/* Newest first, as OTP lists static children. */
+	snprintf(want, sizeof(want), "ok\nchild\tb\t%d\tworker\t[t]\n"
+	    "child\ta\t%d\tworker\t[t]\nend\n", b, a);
+	cr_assert_str_eq(r, want);
+	cr_assert_str_eq(call(sup, CTL_COUNT_CHILDREN, "test_sup", ""),
+	    "ok\ncount\t2\t2\t0\t2\nend\n");
+
+	cr_assert_str_eq(call(sup, CTL_TERMINATE_CHILD, "test_sup", "b"),
+	    "ok\nend\n");
+	cr_assert_eq(count("b stopped\n"), 1, "%s", reports());
+	cr_assert_str_eq(call(sup, CTL_COUNT_CHILDREN, "test_sup", ""),
+	    "ok\ncount\t2\t1\t0\t2\nend\n");
+	snprintf(want, sizeof(want), "ok\nchild\tb\tundefined\tworker\t[t]\n"
+	    "child\ta\t%d\tworker\t[t]\nend\n", a);
+	cr_assert_str_eq(call(sup, CTL_WHICH_CHILDREN, "test_sup", ""), want);
+	/* Terminated already: ok again; not restarted meanwhile. */
+	cr_assert_str_eq(call(sup, CTL_TERMINATE_CHILD, "test_sup", "b"),
+	    "ok\nend\n");
+	cr_assert_str_eq(call(sup, CTL_TERMINATE_CHILD, "test_sup", "nope"),
+	    "error\tnot_found\nend\n");
+	cr_assert_str_eq(call(sup, CTL_DELETE_CHILD, "test_sup", "a"),
+	    "error\trunning\nend\n");
+	cr_assert_str_eq(call(sup, CTL_RESTART_CHILD, "test_sup", "a"),
+	    "error\trunning\nend\n");
+
+	r = call(sup, CTL_RESTART_CHILD, "test_sup", "b");
+	cr_assert(pid_in(r, "ok\npid\t") > 0, "%s", r);
+	cr_assert_eq(count("{name,b}"), 2, "%s", reports());	/* 2 starts */
+
+	/* By pid, as OTP allows on any supervisor. */
+	snprintf(want, sizeof(want), "%d", a);
+	cr_assert_str_eq(call(sup, CTL_TERMINATE_CHILD, "test_sup", want),
+	    "ok\nend\n");
+	cr_assert_str_eq(call(sup, CTL_DELETE_CHILD, "test_sup", "a"),
+	    "ok\nend\n");
+	cr_assert_str_eq(call(sup, CTL_COUNT_CHILDREN, "test_sup", ""),
+	    "ok\ncount\t1\t1\t0\t1\nend\n");
+	cr_assert_str_eq(call(sup, CTL_RESTART_CHILD, "test_sup", "a"),
+	    "error\tnot_found\nend\n");
+	cr_assert_str_eq(call(sup, CTL_GET_CHILDSPEC, "test_sup", "a"),
+	    "error\tnot_found\nend\n");
+	cr_assert_str_eq(call(sup, CTL_GET_CHILDSPEC, "test_sup", "b"),
+	    "ok\nspec\tb\t{t,b,[]}\tpermanent\t1000\tworker\t[t]\nend\n");
+	cr_assert_str_eq(call(sup, CTL_COUNT_CHILDREN, "other", ""),
+	    "error\tnoproc\nend\n");
+	sup_stop(sup);
+}
+
+Test(sup, calls_on_static_children)
+{
+	const struct child_spec specs[] = {
+		CHILD("a", RESTART_PERMANENT, wait_for_stop, "a"),
+		CHILD("b", RESTART_PERMANENT, wait_for_stop, "b"),
+	};
+	const struct sup_flags flags = { .name = "test_sup",
+	    .strategy = SUP_ONE_FOR_ONE, .intensity = 5, .period = 60 };
+	struct sup *sup = sup_create(&flags, specs, 2);
+	char why[128];
+
+	cr_assert_eq(sup_start_children(sup, why, sizeof(why)), 0, "%s", why);
+	cr_assert_eq(run_until_stopped(sup, static_calls, sup), SUP_STOPPED);
+	/* Terminated on request: shutdown, no report, no restart. */
+	cr_assert_eq(count("SUPERVISOR REPORT"), 0, "%s", reports());
+	cr_assert_eq(count("b stopped\n"), 2, "%s", reports());
+	cr_assert_eq(count("a stopped\n"), 1, "%s", reports());
+}
+
+static pid_t exited_pid;
+
+static void
+note_exit(void *ctx, pid_t pid)
+{
+	(void)ctx;
+	exited_pid = pid;
+}
+
+static const char *
+say_busy(void *ctx, pid_t pid)
+{
+	(void)ctx, (void)pid;
+	return "WAIT_FOR_DATA";
+}
+
+static void
+dynamic_calls(void *ctx)
+{
+	struct sup *sup = ctx;
+	const char *r = call(sup, CTL_WHICH_CHILDREN, "dyn", "");
+	pid_t newest = pid_in(r, "ok\nchild\tundefined\t");
+	char pid[24], want[256];
+
+	for (const char *p = r; (p = strstr(p, "child\t")) != NULL; p++)
+		cr_assert(pid_in(p, "child\tundefined\t") <= newest, "%s", r);
+	cr_assert_str_eq(call(sup, CTL_COUNT_CHILDREN, "dyn", ""),
+	    "ok\ncount\t1\t3\t0\t3\nend\n");
+	snprintf(pid, sizeof(pid), "%d", newest);
+	snprintf(want, sizeof(want), "ok\nsup\tdyn\t%d\tsimple_one_for_one\t5\t60"
+	    "\t0\nnode\tundefined\t%d\tworker\ttemporary\t0\tWAIT_FOR_DATA\n",
+	    getpid(), newest);
+	cr_assert(strncmp(call(sup, CTL_CHILDREN, "dyn", ""), want,
+	    strlen(want)) == 0, "%s", call(sup, CTL_CHILDREN, "dyn", ""));
+
+	cr_assert_str_eq(call(sup, CTL_TERMINATE_CHILD, "dyn", pid), "ok\nend\n");
+	cr_assert_eq(exited_pid, newest);
+	cr_assert_str_eq(call(sup, CTL_COUNT_CHILDREN, "dyn", ""),
+	    "ok\ncount\t1\t2\t0\t2\nend\n");
+	cr_assert_str_eq(call(sup, CTL_TERMINATE_CHILD, "dyn", pid),
+	    "error\tnot_found\nend\n");
+	cr_assert_str_eq(call(sup, CTL_TERMINATE_CHILD, "dyn", "undefined"),
+	    "error\tsimple_one_for_one\nend\n");
+	cr_assert_str_eq(call(sup, CTL_RESTART_CHILD, "dyn", "undefined"),
+	    "error\tsimple_one_for_one\nend\n");
+	cr_assert_str_eq(call(sup, CTL_DELETE_CHILD, "dyn", "undefined"),
+	    "error\tsimple_one_for_one\nend\n");
+	cr_assert_str_eq(call(sup, CTL_GET_CHILDSPEC, "dyn", "undefined"),
+	    "ok\nspec\tundefined\t{w,start_link,[]}\ttemporary\t200\tworker\t[]"
+	    "\nend\n");
+	cr_assert_str_eq(call(sup, CTL_GET_CHILDSPEC, "dyn", pid),
+	    "error\tnot_found\nend\n");
+	sup_stop(sup);
+}
+
+Test(sup, calls_on_simple_one_for_one_children)
+{
+	const struct child_spec tmpl = {
+		.mfa = "{w,start_link,[]}", .modules = "[]",
+		.restart = RESTART_TEMPORARY, .shutdown = 200, .type = CHILD_WORKER,
+		.start = dynamic_body,
+	};
+	struct sup *sup = dynamic_sup(&tmpl);
+
+	for (int i = 0; i < 3; i++)
+		cr_assert(sup_start_child(sup, NULL) > 0);
+	sup_on_exit(sup, note_exit, NULL);
+	sup_on_describe(sup, say_busy, NULL);
+	cr_assert_eq(run_until_stopped(sup, dynamic_calls, sup), SUP_STOPPED);
+	cr_assert_eq(count("dynamic stopped\n"), 3, "%s", reports());
+	cr_assert_eq(count("SUPERVISOR REPORT"), 0, "%s", reports());
+}
+
+static void
+stop_during_terminate(void *ctx)
+{
+	struct sup *sup = ctx;
+
+	/* Arrives while terminate_child waits for the stubborn child. */
+	kill(getpid(), SIGTERM);
+	cr_assert_str_eq(call(sup, CTL_TERMINATE_CHILD, "test_sup", "stubborn"),
+	    "ok\nend\n");
+	cr_assert_eq(count("     Reason:     killed\n"), 1, "%s", reports());
+}
+
+Test(sup, stop_during_a_call_waits_for_it)
+{
+	struct child_spec specs[] = {
+		CHILD("stubborn", RESTART_PERMANENT, ignore_term, 0),
+		CHILD("other", RESTART_PERMANENT, wait_for_stop, "other"),
+	};
+	const struct sup_flags flags = { .name = "test_sup",
+	    .strategy = SUP_ONE_FOR_ONE, .intensity = 5, .period = 60 };
+	struct sup *sup;
+	char why[128];
+
+	specs[0].shutdown = 300;
+	sup = sup_create(&flags, specs, 2);
+	cr_assert_eq(sup_start_children(sup, why, sizeof(why)), 0, "%s", why);
+	cr_assert_eq(run_until_stopped(sup, stop_during_terminate, sup),
+	    SUP_STOPPED);
+	cr_assert_eq(count("other stopped\n"), 1, "%s", reports());
+	cr_assert_eq(sup_count_children(sup), 0);
+}
+
+/* --- restarts under a process shortage ------------------------------------ */
+
+static void
+wait_forever(void *arg, void *extra)
+{
+	(void)arg, (void)extra;
+	proc_unblock_signals();
+	for (;;)
+		pause();
+}
+
+/* As nobody, so that RLIMIT_NPROC applies: supervise one permanent child. */
+static void __attribute__((noreturn))
+supervise_as_nobody(void)
+{
+	const struct child_spec specs[] = {
+		CHILD("c", RESTART_PERMANENT, wait_forever, 0),
+	};
+
+	if (setgroups(0, NULL) == -1 || setresgid(65534, 65534, 65534) == -1 ||
+	    setresuid(65534, 65534, 65534) == -1)
+		_exit(2);
+	/* Dies with the test, even when an assertion ends it early. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() == 1)
+		_exit(2);
+	_exit(run_tree(specs, 1, 1) == SUP_STOPPED ? 0 : 1);
+}
+
+static pid_t
+child_of_pid(pid_t parent)
+{
+	char path[64], buf[64];
+	FILE *f;
+	long pid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", parent, parent);
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fgets(buf, sizeof(buf), f) != NULL)
+			pid = atol(buf);
+		fclose(f);
+	}
+	return (pid_t)pid;
+}
+
+/*
+ * Set pid's soft RLIMIT_NPROC from a process of its own uid: root here
+ * may lack CAP_SYS_RESOURCE, which prlimit(2) of another user's process
+ * needs. Lowering or raising up to the hard limit needs nothing.
+ */
+static void
+set_nproc(pid_t pid, rlim_t soft)
+{
+	pid_t setter = fork();
+	int status;
+
+	if (setter == 0) {
+		struct rlimit rl;
+
+		if (setresgid(65534, 65534, 65534) == -1 ||
+		    setresuid(65534, 65534, 65534) == -1 ||
+		    prlimit(pid, RLIMIT_NPROC, NULL, &rl) == -1)
+			_exit(1);
+		rl.rlim_cur = soft < rl.rlim_max ? soft : rl.rlim_max;
+		_exit(prlimit(pid, RLIMIT_NPROC, &rl, NULL) == -1);
+	}
+	cr_assert(setter > 0);
+	cr_assert_eq(waitpid(setter, &status, 0), setter);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+Test(sup, restart_waits_out_a_process_shortage)
+{
+	pid_t sup, c = 0;
+	int status;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to run the supervisor as nobody");
+	if ((sup = fork()) == 0)
+		supervise_as_nobody();
+	cr_assert(sup > 0);
+	for (int i = 0; i < 200 && (c = child_of_pid(sup)) == 0; i++)
+		usleep(10000);
+	cr_assert(c > 0, "no child started");
+	/* No process more for nobody; then its child dies. */
+	set_nproc(sup, 1);
+	cr_assert_eq(kill(c, SIGKILL), 0);
+	usleep(800 * 1000);
+	/* Tried at once, then after 100, 200 and 400 ms: all failed, none counted. */
+	cr_assert_geq(count("     Context:    start_error\n"
+	    "     Reason:     {fork,EAGAIN}\n"), 3, "%s", reports());
+	cr_assert_eq(count("reached_max_restart_intensity"), 0, "%s", reports());
+	set_nproc(sup, RLIM_INFINITY);
+	for (int i = 0; i < 300 && count("             started: [{pid,") < 2; i++)
+		usleep(10000);
+	/* Started, killed (child_terminated), started again. */
+	cr_assert_eq(count("             started: [{pid,"), 2, "%s", reports());
+	cr_assert_eq(count("child_terminated"), 1, "%s", reports());
+	cr_assert_eq(kill(sup, SIGTERM), 0);
+	cr_assert_eq(waitpid(sup, &status, 0), sup);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s", reports());
 }
