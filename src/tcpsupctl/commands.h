@@ -1,6 +1,6 @@
 /*
  * commands.h -- tcpsupctl's commands beyond OTP's supervisor calls. Each
- * gets the control socket's path and its own arguments (argv[0] is the
+ * gets the command line's options and its own arguments (argv[0] is the
  * command's name) and returns tcpsupctl's exit status: 0, 1 for an error
  * reply, 64 for bad usage, 69 when no daemon answers.
  */
@@ -11,11 +11,11 @@
 
 #include "calls.h"
 
-/* tree: the whole hierarchy once, drawn or as JSON. */
-int	cmd_tree(const char *ctlpath, int argc, char **argv, bool json);
+/* tree [--json]: the whole hierarchy once, drawn or as JSON. */
+int	cmd_tree(const struct ctlopts *, int argc, char **argv);
 
 /* top [-d SECONDS]: the tree redrawn live in the terminal (ncurses). */
-int	cmd_top(const char *ctlpath, int argc, char **argv);
+int	cmd_top(const struct ctlopts *, int argc, char **argv);
 
 /*
  * rb [--dir DIR] list | show [N] | grep REGEX: SASL's report browser over

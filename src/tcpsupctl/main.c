@@ -49,18 +49,6 @@ static const char usage_text[] =
 "  -h, --help           print this help and exit\n"
 "  -V, --version        print the version and exit\n";
 
-static int
-run_tree(const struct ctlopts *o, int argc, char **argv)
-{
-	return cmd_tree(o->path, argc, argv, o->json);
-}
-
-static int
-run_top(const struct ctlopts *o, int argc, char **argv)
-{
-	return cmd_top(o->path, argc, argv);
-}
-
 static const struct command {
 	const char	*name;
 	int		(*run)(const struct ctlopts *, int, char **);
@@ -71,8 +59,8 @@ static const struct command {
 	{ "restart_child", cmd_call },
 	{ "delete_child", cmd_call },
 	{ "get_childspec", cmd_call },
-	{ "tree", run_tree },
-	{ "top", run_top },
+	{ "tree", cmd_tree },
+	{ "top", cmd_top },
 	{ "stop", cmd_stop },
 	{ "rb", cmd_rb },
 };

@@ -26,8 +26,11 @@
 
 /* The root's registered name, as in the tutorial. */
 #define ROOT_NAME	"tcp_server_app"
-/* Every call's deadline: a tree under load still answers in this. */
-#define CALL_TIMEOUT_MS	2000
+/* What every call of one snapshot goes to. */
+struct target {
+	const char	*path;
+	int		 timeout_ms;
+};
 
 /* --- the tree's replies (pure) --------------------------------------- */
 
@@ -219,19 +222,19 @@ snapshot_proc_fill(struct snap_proc *p, const char *stat, const char *cmdline,
  * is a supervisor's answer is left in the reply for the caller.
  */
 static int
-call(const char *ctlpath, enum ctl_verb verb, const char *sup,
+call(const struct target *to, enum ctl_verb verb, const char *sup,
     struct client_reply *reply, char *why, size_t whysize)
 {
 	struct ctl_request req = { .verb = verb };
 	int rc;
 
 	strlcpy(req.sup, sup != NULL ? sup : "", sizeof(req.sup));
-	if (client_call(ctlpath, &req, reply, CALL_TIMEOUT_MS) == -1)
-		return client_why(ctlpath, CALL_TIMEOUT_MS, &req, errno, NULL,
+	if (client_call(to->path, &req, reply, to->timeout_ms) == -1)
+		return client_why(to->path, to->timeout_ms, &req, errno, NULL,
 		    why, whysize);
 	if (reply->error == NULL)
 		return 0;
-	if ((rc = client_why(ctlpath, CALL_TIMEOUT_MS, &req, 0, reply->error,
+	if ((rc = client_why(to->path, to->timeout_ms, &req, 0, reply->error,
 	    why, whysize)) != 0) {
 		client_reply_free(reply);
 		return rc;
@@ -256,13 +259,13 @@ bad_reply(struct client_reply *reply, const char *ctlpath, const char *what,
  * restarting) is kept, with the reason, and no children.
  */
 static int
-ask_children(const char *ctlpath, struct snap_proc *sup, int depth, char *why,
-    size_t whysize)
+ask_children(const struct target *to, struct snap_proc *sup, int depth,
+    char *why, size_t whysize)
 {
 	struct client_reply reply;
 	int rc;
 
-	rc = call(ctlpath, CTL_CHILDREN, sup->id, &reply, why, whysize);
+	rc = call(to, CTL_CHILDREN, sup->id, &reply, why, whysize);
 	if (rc == 1) {
 		strlcpy(sup->sup_error, reply.error, sizeof(sup->sup_error));
 		client_reply_free(&reply);
@@ -271,14 +274,13 @@ ask_children(const char *ctlpath, struct snap_proc *sup, int depth, char *why,
 	if (rc != 0)
 		return rc;
 	if (snapshot_parse_children(sup, reply.records) == -1)
-		return bad_reply(&reply, ctlpath, "children", why, whysize);
+		return bad_reply(&reply, to->path, "children", why, whysize);
 	client_reply_free(&reply);
 	for (size_t i = 0; i < sup->nchildren && depth < SNAP_DEPTH_MAX; i++) {
 		struct snap_proc *c = &sup->children[i];
 
 		if (strcmp(c->type, "supervisor") == 0 && c->pid > 0 &&
-		    (rc = ask_children(ctlpath, c, depth + 1, why, whysize)) !=
-		    0)
+		    (rc = ask_children(to, c, depth + 1, why, whysize)) != 0)
 			return rc;
 	}
 	return 0;
@@ -443,23 +445,24 @@ read_kernel(struct snapshot *s)
 }
 
 int
-snapshot_take(const char *ctlpath, struct snapshot *s, char *why,
-    size_t whysize)
+snapshot_take(const char *ctlpath, int timeout_ms, struct snapshot *s,
+    char *why, size_t whysize)
 {
+	const struct target to = { ctlpath, timeout_ms };
 	struct client_reply reply;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	if ((rc = call(ctlpath, CTL_STATS, NULL, &reply, why, whysize)) != 0) {
+	if ((rc = call(&to, CTL_STATS, NULL, &reply, why, whysize)) != 0) {
 		if (rc == 1)
 			client_reply_free(&reply);
 		return rc;
 	}
 	if (snapshot_parse_stats(s, reply.records) == -1)
-		return bad_reply(&reply, ctlpath, "stats", why, whysize);
+		return bad_reply(&reply, to.path, "stats", why, whysize);
 	client_reply_free(&reply);
 	strlcpy(s->root.id, ROOT_NAME, sizeof(s->root.id));
-	if ((rc = ask_children(ctlpath, &s->root, 0, why, whysize)) != 0)
+	if ((rc = ask_children(&to, &s->root, 0, why, whysize)) != 0)
 		return rc;
 	strlcpy(s->root.type, "supervisor", sizeof(s->root.type));
 	strlcpy(s->root.restart, "-", sizeof(s->root.restart));

@@ -71,13 +71,14 @@ struct snapshot {
 /*
  * Take a snapshot: ask `stats`, the root's `children`, and the children of
  * every supervisor below it that runs (one that does not answer is kept
- * with sup_error set), then read /proc. Returns 0, or tcpsupctl's exit
- * status with why saying what went wrong in one line: 1 for an error
- * reply, EX_UNAVAILABLE when no daemon answers, and the others of
- * client_why(). Free with snapshot_free, also after a failure.
+ * with sup_error set), each within timeout_ms, then read /proc. Returns
+ * 0, or tcpsupctl's exit status with why saying what went wrong in one
+ * line: 1 for an error reply, EX_UNAVAILABLE when no daemon answers, and
+ * the others of client_why(). Free with snapshot_free, also after a
+ * failure.
  */
-int	snapshot_take(const char *ctlpath, struct snapshot *, char *why,
-	    size_t whysize);
+int	snapshot_take(const char *ctlpath, int timeout_ms, struct snapshot *,
+	    char *why, size_t whysize);
 void	snapshot_free(struct snapshot *);
 
 /*

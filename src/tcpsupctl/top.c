@@ -28,6 +28,7 @@
 #define TOP_HEAD	3	/* lines above the tree: totals, rates, headings */
 #define TOP_REPORTS	5	/* report lines below it, at most */
 #define TOP_TICK_MS	200	/* longest wait before the quit flag is seen */
+#define TOP_LOOK_MS	2000	/* longest wait for a reply, so q is heard */
 
 /* Set by SIGINT, SIGTERM, SIGHUP and q: leave the loop, restore, return. */
 static volatile sig_atomic_t top_quit;
@@ -36,6 +37,7 @@ static bool top_curses;
 
 struct top {
 	const char	*ctlpath;
+	int		 timeout_ms;	/* for each reply */
 	int		 interval_ms;
 	enum view_order	 order;
 	bool		 utf8;
@@ -133,7 +135,8 @@ top_look(struct top *t)
 
 	if (t->have_snap)
 		snapshot_free(&t->snap);
-	rc = snapshot_take(t->ctlpath, &t->snap, t->why, sizeof(t->why));
+	rc = snapshot_take(t->ctlpath, t->timeout_ms, &t->snap, t->why,
+	    sizeof(t->why));
 	now = now_ms();
 	t->have_snap = rc == 0;
 	if (t->have_snap) {
@@ -411,10 +414,12 @@ top_start(void)
 }
 
 int
-cmd_top(const char *ctlpath, int argc, char **argv)
+cmd_top(const struct ctlopts *o, int argc, char **argv)
 {
-	struct top t = { .ctlpath = ctlpath, .interval_ms = 1000,
-	    .order = VIEW_BY_CPU, .forks_rate = -1, .reports_rate = -1 };
+	struct top t = { .ctlpath = o->path, .interval_ms = 1000,
+	    .timeout_ms = o->timeout_ms < TOP_LOOK_MS ? o->timeout_ms :
+	    TOP_LOOK_MS, .order = VIEW_BY_CPU, .forks_rate = -1,
+	    .reports_rate = -1 };
 	int rc;
 
 	if (parse_args(argc, argv, &t.interval_ms) == -1)

@@ -15,9 +15,10 @@
 #include "view.h"
 
 int
-cmd_tree(const char *ctlpath, int argc, char **argv, bool json)
+cmd_tree(const struct ctlopts *o, int argc, char **argv)
 {
 	struct snapshot snap;
+	bool json = o->json;
 	char why[512];
 	int rc;
 
@@ -29,7 +30,8 @@ cmd_tree(const char *ctlpath, int argc, char **argv, bool json)
 		return EX_USAGE;
 	}
 	setlocale(LC_CTYPE, "");
-	if ((rc = snapshot_take(ctlpath, &snap, why, sizeof(why))) != 0)
+	if ((rc = snapshot_take(o->path, o->timeout_ms, &snap, why,
+	    sizeof(why))) != 0)
 		warnx("%s", why);
 	else {
 		view_sort(&snap.root, VIEW_BY_PID);
