@@ -187,11 +187,11 @@ snapshot_parse_children(struct snap_proc *sup, char *records)
 	/* OTP lists static children newest first; a tree shows them in
 	 * the order they start and stop in. */
 	if (strcmp(sup->strategy, "simple_one_for_one") != 0)
-		for (size_t i = 0; i < sup->nchildren / 2; i++) {
+		for (size_t i = 0, j = sup->nchildren; i + 1 < j; i++, j--) {
 			struct snap_proc c = sup->children[i];
 
-			sup->children[i] = sup->children[sup->nchildren - 1 - i];
-			sup->children[sup->nchildren - 1 - i] = c;
+			sup->children[i] = sup->children[j - 1];
+			sup->children[j - 1] = c;
 		}
 	return 0;
 }

@@ -20,11 +20,11 @@
 
 struct snap_proc {
 	/* What the tree says. */
-	char		 id[64];	/* child id; the root's registered name */
-	char		 pidword[16];	/* "undefined" or "restarting" if no pid */
+	char		 id[64];	/* child id; the root's name */
+	char		 pidword[16];	/* undefined, restarting: no pid */
 	pid_t		 pid;		/* 0 when not running */
 	char		 type[16];	/* worker, supervisor */
-	char		 restart[16];	/* permanent, transient, temporary; "-" */
+	char		 restart[16];	/* permanent ... temporary, "-" */
 	long		 restarts;	/* times restarted; -1 for the root */
 	char		 state[32];	/* the role's word, or "-" */
 
@@ -59,12 +59,12 @@ struct snapshot {
 	struct snap_proc	 root;
 	char			 listen[64];
 	char			 version[32];
-	uint64_t		 accepted;	/* connections accepted so far */
+	uint64_t		 accepted;	/* connections so far */
 	uint64_t		 forks;		/* processes started so far */
 	uint64_t		 clients;	/* connections being served */
 	uint64_t		 restarts;	/* restarts made so far */
 	uint64_t		 reports;	/* reports written so far */
-	struct snap_report	 last[SNAP_REPORTS_MAX];	/* oldest first */
+	struct snap_report	 last[SNAP_REPORTS_MAX]; /* oldest first */
 	size_t			 nlast;
 };
 

@@ -25,7 +25,7 @@
 #include "snapshot.h"
 #include "view.h"
 
-#define TOP_HEAD	3	/* lines above the tree: totals, rates, headings */
+#define TOP_HEAD	3	/* lines above the tree: totals, headings */
 #define TOP_REPORTS	5	/* report lines below it, at most */
 #define TOP_TICK_MS	200	/* longest wait before the quit flag is seen */
 #define TOP_LOOK_MS	2000	/* longest wait for a reply, so q is heard */
@@ -44,7 +44,7 @@ struct top {
 	bool		 have_snap;	/* the last look worked */
 	struct snapshot	 snap;
 	char		 why[512];	/* why it did not */
-	int64_t		 prev_ms;	/* when the last rates began, 0: never */
+	int64_t		 prev_ms;	/* the last rates' start, 0: never */
 	uint64_t	 prev_forks;
 	uint64_t	 prev_reports;
 	double		 forks_rate;	/* per second, < 0 while unknown */

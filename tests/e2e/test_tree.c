@@ -96,7 +96,8 @@ start_live(struct live *l)
 	cr_assert(l->listener > 0 && l->client_sup > 0);
 	for (int i = 0; i < 2; i++) {
 		cr_assert((l->fd[i] = ts_connect_echoed(&ts)) >= 0);
-		l->serving[i] = ts_worker_of(&ts, l->client_sup, l->fd[i], 5000);
+		l->serving[i] = ts_worker_of(&ts, l->client_sup, l->fd[i],
+		    5000);
 		cr_assert(l->serving[i] > 0);
 		l->port[i] = ts_local_port(l->fd[i]);
 	}
@@ -274,10 +275,11 @@ Test(tree, json_nests_every_process)
 	start_live(&l);
 	cr_assert_eq(tree_rows(rows, 16), 7);
 	cr_assert_eq(ctl("tree --json", out, sizeof(out)), 0, "%s", out);
-	/* Depth first: each process after its parent, before its next sibling. */
+	/* Depth first: each process after its parent, before its sibling. */
 	for (size_t i = 0; i < 7; i++) {
 		snprintf(key, sizeof(key), "{\"pid\":%d,", (int)rows[i].pid);
-		cr_assert_not_null(at[i] = strstr(out, key), "%s in %s", key, out);
+		cr_assert_not_null(at[i] = strstr(out, key), "%s in %s", key,
+		    out);
 		cr_assert(i == 0 || at[i] > at[i - 1]);
 	}
 	cr_assert_eq(strncmp(out, "{\"pid\":", 7), 0);
@@ -290,7 +292,8 @@ Test(tree, json_nests_every_process)
 		const char *end = strchr(at[i], '}');
 		char state[64], peer[64];
 
-		snprintf(state, sizeof(state), "\"state\":\"%s\"", rows[i].state);
+		snprintf(state, sizeof(state), "\"state\":\"%s\"",
+		    rows[i].state);
 		if (strcmp(rows[i].peer, "-") == 0)
 			snprintf(peer, sizeof(peer), "\"peer\":null");
 		else
@@ -375,7 +378,8 @@ wait_rows(bool at_end, char *out, size_t size)
 			return false;
 		for (len = strlen(out); len > 0 && out[len - 1] == '\n'; len--)
 			out[len - 1] = '\0';
-		line = strrchr(out, '\n') != NULL ? strrchr(out, '\n') + 1 : out;
+		line = strrchr(out, '\n');
+		line = line != NULL ? line + 1 : out;
 		if (sscanf(line, "rows %d-%d of %d", &first, &shown,
 		    &total) == 3 && (at_end ? first > 1 && shown == total :
 		    shown < total))
@@ -500,8 +504,8 @@ Test(tree, top_in_a_terminal)
 	cr_assert_eq(kill(gone, SIGKILL), 0);
 	snprintf(needle, sizeof(needle), "%d", (int)gone);
 	for (int i = 0; i < 100; i++) {
-		cr_assert_eq(tmux("capture-pane -p -t tree", pane, sizeof(pane)),
-		    0);
+		cr_assert_eq(tmux("capture-pane -p -t tree", pane,
+		    sizeof(pane)), 0);
 		if (strstr(pane, "killed") != NULL &&
 		    strstr(pane, "connections 2 served, 1 now") != NULL)
 			break;

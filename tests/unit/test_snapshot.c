@@ -158,11 +158,12 @@ Test(snapshot, children_malformed)
 		"sup\ttcp_server_app\t17607\tone_for_one\t5\t60\n",
 		"sup\ttcp_server_app\tnobody\tone_for_one\t5\t60\t0\n",
 		"sup\ttcp_server_app\t1\tone_for_one\tfive\t60\t0\n",
-		"sup\tx\t1\tone_for_one\t5\t60\t0\nnode\tundefined\t-3\tworker\t"
-		    "temporary\t0\t-\n",
+		"sup\tx\t1\tone_for_one\t5\t60\t0\n"
+		    "node\tundefined\t-3\tworker\ttemporary\t0\t-\n",
 		"sup\tx\t1\tone_for_one\t5\t60\t0\nnode\tundefined\t3\tworker\t"
 		    "temporary\tmany\t-\n",
-		"sup\tx\t1\tone_for_one\t5\t60\t0\nnode\tundefined\t3\tworker\n",
+		"sup\tx\t1\tone_for_one\t5\t60\t0\n"
+		    "node\tundefined\t3\tworker\n",
 		"sup\tx\t1\tone_for_one\t5\t60\t0\nstat\tpid\t1\n",
 	};
 

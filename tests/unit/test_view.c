@@ -263,12 +263,24 @@ Test(view, table_ascii)
 	canned_tree();
 	view_sort(&snap.root, VIEW_BY_PID);
 	cr_assert_str_eq(table(false),
-"  PID NAME                               RESTART   STATE           PEER              UPTIME RESTARTS     CPU   RSS\n"
-"17607 tcp_server_app                     -         -               -               01:02:03        - 0:00.50 1200K\n"
-"17608 |- tcp_server_sup                  permanent -               -               01:02:03        1 0:00.02  980K\n"
-"17609 `- tcp_client_sup                  permanent -               -               01:02:03        0 0:00.01 1100K\n"
-"17610    |- tcp_echo_fsm                 temporary WAIT_FOR_SOCKET -                  00:05        0 0:00.00   32K\n"
-"17613    `- tcp_echo_fsm 127.0.0.1:53012 temporary WAIT_FOR_DATA   127.0.0.1:53012    01:05        0 0:00.12   36K\n");
+	    "  PID NAME                               "
+	    "RESTART   STATE           PEER            "
+	    "  UPTIME RESTARTS     CPU   RSS\n"
+	    "17607 tcp_server_app                     "
+	    "-         -               -               "
+	    "01:02:03        - 0:00.50 1200K\n"
+	    "17608 |- tcp_server_sup                  "
+	    "permanent -               -               "
+	    "01:02:03        1 0:00.02  980K\n"
+	    "17609 `- tcp_client_sup                  "
+	    "permanent -               -               "
+	    "01:02:03        0 0:00.01 1100K\n"
+	    "17610    |- tcp_echo_fsm                 "
+	    "temporary WAIT_FOR_SOCKET -               "
+	    "   00:05        0 0:00.00   32K\n"
+	    "17613    `- tcp_echo_fsm 127.0.0.1:53012 "
+	    "temporary WAIT_FOR_DATA   127.0.0.1:53012 "
+	    "   01:05        0 0:00.12   36K\n");
 }
 
 Test(view, table_utf8)
@@ -277,12 +289,24 @@ Test(view, table_utf8)
 	canned_tree();
 	view_sort(&snap.root, VIEW_BY_PID);
 	cr_assert_str_eq(table(true),
-"  PID NAME                               RESTART   STATE           PEER              UPTIME RESTARTS     CPU   RSS\n"
-"17607 tcp_server_app                     -         -               -               01:02:03        - 0:00.50 1200K\n"
-"17608 \u251c\u2500 tcp_server_sup                  permanent -               -               01:02:03        1 0:00.02  980K\n"
-"17609 \u2514\u2500 tcp_client_sup                  permanent -               -               01:02:03        0 0:00.01 1100K\n"
-"17610    \u251c\u2500 tcp_echo_fsm                 temporary WAIT_FOR_SOCKET -                  00:05        0 0:00.00   32K\n"
-"17613    \u2514\u2500 tcp_echo_fsm 127.0.0.1:53012 temporary WAIT_FOR_DATA   127.0.0.1:53012    01:05        0 0:00.12   36K\n");
+	    "  PID NAME                               "
+	    "RESTART   STATE           PEER            "
+	    "  UPTIME RESTARTS     CPU   RSS\n"
+	    "17607 tcp_server_app                     "
+	    "-         -               -               "
+	    "01:02:03        - 0:00.50 1200K\n"
+	    "17608 \u251c\u2500 tcp_server_sup                  "
+	    "permanent -               -               "
+	    "01:02:03        1 0:00.02  980K\n"
+	    "17609 \u2514\u2500 tcp_client_sup                  "
+	    "permanent -               -               "
+	    "01:02:03        0 0:00.01 1100K\n"
+	    "17610    \u251c\u2500 tcp_echo_fsm                 "
+	    "temporary WAIT_FOR_SOCKET -               "
+	    "   00:05        0 0:00.00   32K\n"
+	    "17613    \u2514\u2500 tcp_echo_fsm 127.0.0.1:53012 "
+	    "temporary WAIT_FOR_DATA   127.0.0.1:53012 "
+	    "   01:05        0 0:00.12   36K\n");
 	setlocale(LC_CTYPE, "C");
 }
 
@@ -324,7 +348,8 @@ Test(view, json)
 	view_json(f, &snap.root);
 	fclose(f);
 	cr_assert_str_eq(out,
-	    "{\"pid\":17607,\"name\":\"tcp_server_app\",\"type\":\"supervisor\","
+	    "{\"pid\":17607,\"name\":\"tcp_server_app\","
+	    "\"type\":\"supervisor\","
 	    "\"restart\":null,\"state\":null,\"peer\":null,\"restarts\":null,"
 	    "\"title\":\"tcpsup: tcp_server_app\",\"uptime\":3723.00,"
 	    "\"cpu\":0.50,\"rss_kib\":1200,\"strategy\":\"one_for_one\","
@@ -334,7 +359,8 @@ Test(view, json)
 	    "\"restart\":\"permanent\",\"state\":null,\"peer\":null,"
 	    "\"restarts\":1,\"title\":\"tcpsup: tcp_listener 127.0.0.1:2222\","
 	    "\"uptime\":3723.00,\"cpu\":0.02,\"rss_kib\":980},"
-	    "{\"pid\":17609,\"name\":\"tcp_client_sup\",\"type\":\"supervisor\","
+	    "{\"pid\":17609,\"name\":\"tcp_client_sup\","
+	    "\"type\":\"supervisor\","
 	    "\"restart\":\"permanent\",\"state\":null,\"peer\":null,"
 	    "\"restarts\":0,\"title\":\"tcpsup: tcp_client_sup\","
 	    "\"uptime\":3723.00,\"cpu\":0.01,\"rss_kib\":1100,"
@@ -342,7 +368,8 @@ Test(view, json)
 	    "\"supervisor_restarts\":0,\"children\":["
 	    "{\"pid\":17610,\"name\":\"undefined\",\"type\":\"worker\","
 	    "\"restart\":\"temporary\",\"state\":\"WAIT_FOR_SOCKET\","
-	    "\"peer\":null,\"restarts\":0,\"title\":\"tcpsup: \\\"cp_echo_fsm\","
+	    "\"peer\":null,\"restarts\":0,"
+	    "\"title\":\"tcpsup: \\\"cp_echo_fsm\","
 	    "\"uptime\":5.00,\"cpu\":0.00,\"rss_kib\":32},"
 	    "{\"pid\":17613,\"name\":\"undefined\",\"type\":\"worker\","
 	    "\"restart\":\"temporary\",\"state\":\"WAIT_FOR_DATA\","
