@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,7 +131,29 @@ read_all(int fd, struct client_reply *r, int64_t deadline)
 	return 0;
 }
 
-/* Check the status line and the "end" line; split off the records. */
+/* Every record line has a tag and at most CTL_FIELD_MAX fields. */
+static bool
+records_well_formed(const char *p)
+{
+	while (*p != '\0') {
+		size_t len = strcspn(p, "\n"), tabs = 0;
+
+		if (len == 0 || p[0] == '\t')
+			return false;
+		for (size_t i = 0; i < len; i++)
+			tabs += p[i] == '\t';
+		if (tabs > CTL_FIELD_MAX)
+			return false;
+		p += len + (p[len] == '\n');
+	}
+	return true;
+}
+
+/*
+ * Check the status line, every record and the "end" line; split off the
+ * records. A reply with one malformed line is malformed as a whole, so
+ * that nothing is dropped without a word.
+ */
 static int
 parse_reply(struct client_reply *r)
 {
@@ -146,6 +169,10 @@ parse_reply(struct client_reply *r)
 	*nl = '\0';
 	r->records = nl + 1;
 	r->text[r->len - 4] = '\0';	/* drop "end\n" */
+	if (!records_well_formed(r->records)) {
+		errno = EPROTO;
+		return -1;
+	}
 	if (strcmp(r->text, "ok") == 0)
 		r->error = NULL;
 	else if (strncmp(r->text, "error\t", 6) == 0 && r->text[6] != '\0')

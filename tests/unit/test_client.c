@@ -194,6 +194,21 @@ Test(client, reply_with_empty_error)
 	MALFORMED("error\t\nend\n");
 }
 
+Test(client, reply_with_an_empty_record)
+{
+	MALFORMED("ok\nchild\tundefined\t4242\tworker\t[]\n\nend\n");
+}
+
+Test(client, reply_with_a_record_of_too_many_fields)
+{
+	MALFORMED("ok\nstat\t1\t2\t3\t4\t5\t6\t7\t8\t9\nend\n");
+}
+
+Test(client, reply_with_a_record_without_tag)
+{
+	MALFORMED("ok\n\tundefined\nend\n");
+}
+
 Test(client, reply_with_nul)
 {
 	MALFORMED("ok\nchild\0x\nend\n");
