@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "options.h"
+#include "proc.h"
 
 int
 main(int argc, char *argv[], char *envp[])
@@ -31,6 +32,6 @@ main(int argc, char *argv[], char *envp[])
 		break;
 	}
 	/* After parsing: the title overwrites the memory argv points into. */
-	setproctitle_init(argc, argv, envp);
+	proc_title_init(argc, argv, envp);
 	return app_run(&opts);
 }
