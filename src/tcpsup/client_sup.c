@@ -7,10 +7,11 @@
  * each one to a worker over that worker's private UNIX socket: a worker is
  * born in WAIT_FOR_SOCKET and the socket is its set_socket message.
  *
- * Because a worker can wait for its socket, a few are forked ahead of time
- * (--spares): no fork stands between accept and the first echoed byte. The
- * pool is refilled only while no socket waits in the hand-off channel, so
- * forking never delays a connection that is already there. With --reuse, a
+ * By default a worker is forked when its connection arrives, as in the
+ * tutorial. Because a worker can wait for its socket, --spares keeps a few
+ * forked ahead of time, so that no fork stands between accept and the first
+ * echoed byte. That pool is refilled only while no socket waits in the
+ * hand-off channel, so forking never delays a connection already there. With --reuse, a
  * worker whose client closed cleanly says so on the shared notice channel
  * and goes back into the pool. A worker also says there when it is about to
  * exit, so that it is reaped by its pid (see sup_child_exiting()).

@@ -20,7 +20,7 @@ main(int argc, char *argv[], char *envp[])
 	options_defaults(&opts);
 	switch (options_parse(argc, argv, &opts, err, sizeof(err))) {
 	case OPTIONS_HELP:
-		fputs(options_usage, stdout);
+		printf("%s\n%s", options_summary, options_usage);
 		return EX_OK;
 	case OPTIONS_VERSION:
 		printf("tcpsup %s\n", TCPSUP_VERSION);
