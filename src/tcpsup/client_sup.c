@@ -64,6 +64,7 @@ struct client_sup {
 	bool			 reuse;
 	size_t			 max_clients;	/* 0: no limit */
 	bool			 full;		/* not reading the hand-off channel */
+	bool			 limited;	/* said the limit holds clients back */
 };
 
 /* -1 if the pool cannot grow: the caller then lets the worker go. */
@@ -192,30 +193,52 @@ serving(const struct client_sup *cs)
 
 static void on_handoff(void *);
 
+/* An INFO REPORT: "tcp_client_sup: N client(s), <state>." */
+static void
+say_clients(const struct client_sup *cs, const char *state)
+{
+	char msg[160];
+	struct report r;
+	size_t n = serving(cs);
+
+	snprintf(msg, sizeof(msg), "tcp_client_sup: %zu client%s, %s.", n,
+	    n == 1 ? "" : "s", state);
+	r = report_message(REPORT_INFO, getpid(), msg);
+	log_report(&r);
+}
+
 /*
  * --max-clients: at the limit, stop reading the hand-off channel. Sockets
  * then queue in it until the listener's next send blocks, and after that
  * in the kernel's backlog: nothing is refused, nothing spins.
+ *
+ * A limit the user set is no error: one INFO REPORT when it is reached,
+ * one when it holds nobody back any more. While connections wait, a client
+ * leaving only lets the next one in, which is not leaving the limit.
  */
 static void
 check_capacity(struct client_sup *cs)
 {
-	char msg[128];
-	struct report r;
+	char state[96];
 	bool full = cs->max_clients > 0 && serving(cs) >= cs->max_clients;
 
-	if (full == cs->full)
-		return;
-	cs->full = full;
-	if (!full) {
-		sup_watch(cs->sup, cs->handoff, on_handoff, cs);
-		return;
+	if (full != cs->full) {
+		cs->full = full;
+		if (full)
+			sup_unwatch(cs->sup, cs->handoff);
+		else
+			sup_watch(cs->sup, cs->handoff, on_handoff, cs);
 	}
-	sup_unwatch(cs->sup, cs->handoff);
-	snprintf(msg, sizeof(msg), "tcp_client_sup: %zu clients, the maximum -"
-	    " new connections wait until one leaves.", cs->max_clients);
-	r = report_message(REPORT_ERROR, getpid(), msg);
-	log_report(&r);
+	if (full && !cs->limited) {
+		cs->limited = true;
+		say_clients(cs, "the maximum (--max-clients) - new connections"
+		    " wait until one leaves");
+	} else if (!full && cs->limited && !handoff_waiting(cs)) {
+		cs->limited = false;
+		snprintf(state, sizeof(state), "under the maximum of %zu - no"
+		    " connection waits", cs->max_clients);
+		say_clients(cs, state);
+	}
 }
 
 static void
@@ -237,6 +260,8 @@ on_handoff(void *ctx)
 		close(fd);
 		check_capacity(cs);
 	}
+	/* The channel may have held nothing but a bad message. */
+	check_capacity(cs);
 	refill(cs);
 }
 
