@@ -98,7 +98,11 @@ ts_spawn(struct tcpsup *ts, const char *const *args)
 	spawn(ts, ts_bin(), "tcpsup", args);
 }
 
-/* Wait for the application's start report and read the port it names. */
+/*
+ * Wait for the application's start report, read the port it names, and
+ * wait until both children have titled themselves: the root reports a
+ * child started once fork returns, which may be before the child ran.
+ */
 static void
 wait_started(struct tcpsup *ts)
 {
@@ -114,6 +118,11 @@ wait_started(struct tcpsup *ts)
 		abort();
 	}
 	ts->port = atoi(p + strlen("127.0.0.1:"));
+	if (ts_wait_child(ts, ts->pid, "tcp_listener", 0, 5000) == 0 ||
+	    ts_wait_child(ts, ts->pid, "tcp_client_sup", 0, 5000) == 0) {
+		fprintf(stderr, "tcpsup's children did not title themselves\n");
+		abort();
+	}
 }
 
 void
