@@ -7,10 +7,11 @@
  * each one to a worker over that worker's private UNIX socket: a worker is
  * born in WAIT_FOR_SOCKET and the socket is its set_socket message.
  *
- * Because a worker can wait for its socket, a few are forked ahead of time
- * (--spares): no fork stands between accept and the first echoed byte. The
- * pool is refilled only while no socket waits in the hand-off channel, so
- * forking never delays a connection that is already there. With --reuse, a
+ * By default a worker is forked when its connection arrives, as in the
+ * tutorial. Because a worker can wait for its socket, --spares keeps a few
+ * forked ahead of time, so that no fork stands between accept and the first
+ * echoed byte. That pool is refilled only while no socket waits in the
+ * hand-off channel, so forking never delays a connection already there. With --reuse, a
  * worker whose client closed cleanly says so on the shared notice channel
  * and goes back into the pool. A worker also says there when it is about to
  * exit, so that it is reaped by its pid (see sup_child_exiting()).
@@ -73,6 +74,7 @@ struct client_sup {
 	bool			 full;		/* not reading the hand-off channel */
 	int			 control;	/* requests routed by the root */
 	struct ctl_conns	*replies;
+	bool			 limited;	/* said the limit holds clients back */
 };
 
 /* -1 if the pool cannot grow: the caller then lets the worker go. */
@@ -202,31 +204,53 @@ serving(const struct client_sup *cs)
 
 static void on_handoff(void *);
 
+/* An INFO REPORT: "tcp_client_sup: N client(s), <state>." */
+static void
+say_clients(const struct client_sup *cs, const char *state)
+{
+	char msg[160];
+	struct report r;
+	size_t n = serving(cs);
+
+	snprintf(msg, sizeof(msg), "tcp_client_sup: %zu client%s, %s.", n,
+	    n == 1 ? "" : "s", state);
+	r = report_message(REPORT_INFO, getpid(), msg);
+	log_report(&r);
+}
+
 /*
  * --max-clients: at the limit, stop reading the hand-off channel. Sockets
  * then queue in it until the listener's next send blocks, and after that
  * in the kernel's backlog: nothing is refused, nothing spins.
+ *
+ * A limit the user set is no error: one INFO REPORT when it is reached,
+ * one when it holds nobody back any more. While connections wait, a client
+ * leaving only lets the next one in, which is not leaving the limit.
  */
 static void
 check_capacity(struct client_sup *cs)
 {
-	char msg[128];
-	struct report r;
+	char state[96];
 	bool full = cs->max_clients > 0 && serving(cs) >= cs->max_clients;
 
 	stats_set(STATS_CLIENTS, serving(cs));
-	if (full == cs->full)
-		return;
-	cs->full = full;
-	if (!full) {
-		sup_watch(cs->sup, cs->handoff, on_handoff, cs);
-		return;
+	if (full != cs->full) {
+		cs->full = full;
+		if (full)
+			sup_unwatch(cs->sup, cs->handoff);
+		else
+			sup_watch(cs->sup, cs->handoff, on_handoff, cs);
 	}
-	sup_unwatch(cs->sup, cs->handoff);
-	snprintf(msg, sizeof(msg), "tcp_client_sup: %zu clients, the maximum -"
-	    " new connections wait until one leaves.", cs->max_clients);
-	r = report_message(REPORT_ERROR, getpid(), msg);
-	log_report(&r);
+	if (full && !cs->limited) {
+		cs->limited = true;
+		say_clients(cs, "the maximum (--max-clients) - new connections"
+		    " wait until one leaves");
+	} else if (!full && cs->limited && !handoff_waiting(cs)) {
+		cs->limited = false;
+		snprintf(state, sizeof(state), "under the maximum of %zu - no"
+		    " connection waits", cs->max_clients);
+		say_clients(cs, state);
+	}
 }
 
 static void
@@ -248,6 +272,8 @@ on_handoff(void *ctx)
 		close(fd);
 		check_capacity(cs);
 	}
+	/* The channel may have held nothing but a bad message. */
+	check_capacity(cs);
 	refill(cs);
 }
 

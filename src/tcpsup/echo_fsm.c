@@ -10,8 +10,10 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/timerfd.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -30,6 +32,10 @@
 
 /* Read size in raw mode, where a frame is whatever arrived. */
 #define RAW_CHUNK	65536
+
+/* After an oversized frame, how long and how much the client may still send. */
+#define DRAIN_SECS	1
+#define DRAIN_BYTES	(1024 * 1024)
 
 /* How a connection ends; END_NONE: it goes on. */
 enum ending { END_NONE, END_CLOSED, END_TIMEOUT, END_TOO_BIG, END_ERROR };
@@ -112,8 +118,12 @@ serve(struct conn *c)
 		enum ending e;
 
 		n = read(c->fd, c->buf + c->len, c->cap - c->len);
+		/*
+		 * A partial frame, or a last line without its newline, is
+		 * dropped: gen_tcp delivers neither, only {error,closed}.
+		 */
 		if (n == 0)
-			return END_CLOSED;	/* a partial frame is dropped */
+			return END_CLOSED;
 		if (n == -1) {
 			/* SO_RCVTIMEO: nothing came for the idle timeout. */
 			if (errno == EAGAIN)
@@ -154,6 +164,38 @@ finish(const struct conn *c, enum ending e)
 		    strerror(c->error));
 		return 1;
 	}
+}
+
+/*
+ * Close after an oversized frame without a reset: bytes left unread make
+ * close(2) send RST, and a client that gets one may lose the echoes it has
+ * not read yet. So send FIN first (the client reads every echo, then EOF),
+ * and read and drop what the client still sends until it closes too, for at
+ * most DRAIN_SECS and DRAIN_BYTES. Past either, close(2) as it is.
+ */
+static void
+drain(struct conn *c)
+{
+	const struct itimerspec limit = { .it_value = { .tv_sec = DRAIN_SECS } };
+	struct pollfd pfd[2] = {
+		{ .fd = c->fd, .events = POLLIN },
+		{ .fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC), .events = POLLIN },
+	};
+	size_t drained = 0;
+
+	shutdown(c->fd, SHUT_WR);
+	if (pfd[1].fd == -1)
+		return;
+	if (timerfd_settime(pfd[1].fd, 0, &limit, NULL) == 0)
+		while (drained < DRAIN_BYTES && poll(pfd, 2, -1) > 0 &&
+		    !(pfd[1].revents & POLLIN)) {
+			ssize_t n = recv(c->fd, c->buf, c->cap, MSG_DONTWAIT);
+
+			if (n <= 0)
+				break;	/* the client closed too, or reset */
+			drained += (size_t)n;
+		}
+	close(pfd[1].fd);
 }
 
 /*
@@ -257,6 +299,8 @@ echo_fsm_start(void *arg, void *channel)
 		conn_init(&c, conf->opts, fd);
 		e = serve(&c);
 		status = finish(&c, e);
+		if (e == END_TOO_BIG)
+			drain(&c);
 		close(fd);
 		/* --reuse: back to WAIT_FOR_SOCKET, for another connection. */
 		if (e != END_CLOSED || served > conf->opts->reuse)

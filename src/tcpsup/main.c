@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "options.h"
+#include "proc.h"
 
 /*
  * The options keep pointers to their strings (--control, --report-dir),
@@ -39,7 +40,7 @@ main(int argc, char *argv[], char *envp[])
 	switch (options_parse(argc, copy_args(argc, argv), &opts, why,
 	    sizeof(why))) {
 	case OPTIONS_HELP:
-		fputs(options_usage, stdout);
+		printf("%s\n%s", options_summary, options_usage);
 		return EX_OK;
 	case OPTIONS_VERSION:
 		printf("tcpsup %s\n", TCPSUP_VERSION);
@@ -50,6 +51,6 @@ main(int argc, char *argv[], char *envp[])
 	case OPTIONS_RUN:
 		break;
 	}
-	setproctitle_init(argc, argv, envp);
+	proc_title_init(argc, argv, envp);
 	return app_run(&opts);
 }

@@ -16,6 +16,9 @@
 
 #define MAX_FRAME_LIMIT		(64 * 1024 * 1024)
 
+const char options_summary[] =
+"tcpsup - TCP echo server supervised as a tree of Unix processes, the OTP way\n";
+
 const char options_usage[] =
 "usage: tcpsup [-hV] [-l address:port] [-p port] [--packet 0|1|2|4|line]\n"
 "              [--max-frame bytes] [--idle-timeout seconds|infinity]\n"
@@ -35,7 +38,8 @@ const char options_usage[] =
 "      --period SECS          the restart intensity period (60)\n"
 "      --shutdown-timeout MS  grace before a stopped child is killed (2000)\n"
 "      --backlog N            listen backlog (1024)\n"
-"      --spares N             idle workers kept forked, waiting for a socket (4)\n"
+"      --spares N             idle workers kept forked, waiting for a socket:\n"
+"                             lower latency, more processes (0)\n"
 "      --reuse N              connections a worker serves after its first (0)\n"
 "      --max-clients N        connections served at once; more wait (0: no limit)\n"
 "      --log-format FORMAT    reports as classic SASL text or JSON lines (sasl)\n"
@@ -91,7 +95,7 @@ options_defaults(struct options *o)
 	o->period = 60;
 	o->shutdown = 2000;
 	o->backlog = 1024;
-	o->spares = 4;
+	o->spares = 0;
 	o->reuse = 0;
 	o->log_format = REPORT_SASL;
 	o->report_max_bytes = 1048576;

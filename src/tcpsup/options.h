@@ -57,6 +57,9 @@ void	options_defaults(struct options *);
 enum options_result options_parse(int argc, char **argv, struct options *,
 	    char *err, size_t errsize);
 
+/* What the program is, in one line: the first of --help. */
+extern const char options_summary[];
+
 /* The usage text, for --help and after an error. */
 extern const char options_usage[];
 

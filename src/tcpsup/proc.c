@@ -9,10 +9,14 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "proc.h"
+
+/* The argument area /proc/PID/cmdline shows: argv's strings, end to end. */
+static char	*args_start, *args_end;
 
 pid_t
 proc_fork_linked(void)
@@ -52,6 +56,38 @@ proc_unblock_signals(void)
 }
 
 void
+proc_title_init(int argc, char *argv[], char *envp[])
+{
+	if (argc > 0) {
+		args_start = argv[0];
+		args_end = argv[argc - 1] + strlen(argv[argc - 1]) + 1;
+	}
+	setproctitle_init(argc, argv, envp);
+}
+
+/*
+ * libbsd writes the title over the arguments, zeroes what follows, and
+ * marks where argv[0] ended with a '.' (or, for a title exactly that long,
+ * appends a blank). While the last byte of the argument area is NUL, the
+ * kernel shows the whole area, which ps(1) prints with blanks for NULs:
+ * "title      ." after a long path or several arguments. Once that byte is
+ * not NUL, it shows the title up to its first NUL (fs/proc/base.c,
+ * get_mm_cmdline). So: end the title with a NUL, and make the last byte of
+ * the area anything else. A title that reaches past the area ends it with
+ * one of its own bytes already.
+ */
+static void
+title_fit(size_t len)
+{
+	if (args_start == NULL || len >= (size_t)(args_end - args_start))
+		return;
+	args_start[len] = '\0';
+	/* Test first: that byte may sit in a page this process never wrote. */
+	if (args_start + len + 1 < args_end && args_end[-1] == '\0')
+		args_end[-1] = '.';
+}
+
+void
 proc_title(const char *fmt, ...)
 {
 	char title[128];
@@ -61,6 +97,7 @@ proc_title(const char *fmt, ...)
 	vsnprintf(title, sizeof(title), fmt, ap);
 	va_end(ap);
 	setproctitle("-tcpsup: %s", title);
+	title_fit(strlen("tcpsup: ") + strlen(title));
 }
 
 void

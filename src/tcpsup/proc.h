@@ -26,7 +26,16 @@ void	proc_block_signals(sigset_t *blocked);
 /* Unblock everything: what a worker does first. */
 void	proc_unblock_signals(void);
 
-/* Name this process in ps(1): "tcpsup: <fmt>". */
+/*
+ * Once, from main(), after the last look at argv: proc_title() writes over
+ * the memory argv points into (libbsd's setproctitle_init(3) moves it).
+ */
+void	proc_title_init(int argc, char *argv[], char *envp[]);
+
+/*
+ * Name this process in ps(1): exactly "tcpsup: <fmt>", whatever path and
+ * arguments the program was started with.
+ */
 void	proc_title(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 

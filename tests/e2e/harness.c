@@ -49,18 +49,17 @@ remember(struct tcpsup *ts, pid_t pid)
 		ts->seen[ts->nseen++] = pid;
 }
 
-void
-ts_spawn(struct tcpsup *ts, const char *const *args)
+/* Run bin as argv0 -l 127.0.0.1:0 args..., stderr to a file of ts's. */
+static void
+spawn(struct tcpsup *ts, const char *bin, const char *argv0,
+    const char *const *args)
 {
-	const char *bin = getenv("TCPSUP_BIN");
-	const char *argv[64] = { "tcpsup", "-l", "127.0.0.1:0" };
+	const char *argv[64] = { argv0, "-l", "127.0.0.1:0" };
 	size_t n = 3;
 	pid_t parent = getpid();
 	char path[] = "/tmp/tcpsup-e2e-XXXXXX";
 	int logfd;
 
-	if (bin == NULL)
-		bin = "build/src/tcpsup/tcpsup";
 	for (; args != NULL && *args != NULL && n < 63; args++)
 		argv[n++] = *args;
 	argv[n] = NULL;
@@ -87,12 +86,30 @@ ts_spawn(struct tcpsup *ts, const char *const *args)
 	remember(ts, ts->pid);
 }
 
+const char *
+ts_bin(void)
+{
+	const char *bin = getenv("TCPSUP_BIN");
+
+	return bin != NULL ? bin : "build/src/tcpsup/tcpsup";
+}
+
 void
-ts_start(struct tcpsup *ts, const char *const *args)
+ts_spawn(struct tcpsup *ts, const char *const *args)
+{
+	spawn(ts, ts_bin(), "tcpsup", args);
+}
+
+/*
+ * Wait for the application's start report, read the port it names, and
+ * wait until both children have titled themselves: the root reports a
+ * child started once fork returns, which may be before the child ran.
+ */
+static void
+wait_started(struct tcpsup *ts)
 {
 	const char *p;
 
-	ts_spawn(ts, args);
 	/* The application's start report, in either format. */
 	if (!ts_wait_log(ts, 0, "started_at", 5000)) {
 		fprintf(stderr, "tcpsup did not start:\n%s\n", ts->log);
@@ -103,12 +120,25 @@ ts_start(struct tcpsup *ts, const char *const *args)
 		abort();
 	}
 	ts->port = atoi(p + strlen("127.0.0.1:"));
-	/* Started is not yet titled: a test looks its children up by title. */
 	if (ts_wait_child(ts, ts->pid, "tcp_listener", 0, 5000) == 0 ||
 	    ts_wait_child(ts, ts->pid, "tcp_client_sup", 0, 5000) == 0) {
-		fprintf(stderr, "tcpsup's children have no titles\n");
+		fprintf(stderr, "tcpsup's children did not title themselves\n");
 		abort();
 	}
+}
+
+void
+ts_start(struct tcpsup *ts, const char *const *args)
+{
+	ts_spawn(ts, args);
+	wait_started(ts);
+}
+
+void
+ts_start_path(struct tcpsup *ts, const char *path, const char *const *args)
+{
+	spawn(ts, path, path, args);
+	wait_started(ts);
 }
 
 /* Take in what the daemon wrote since; if nothing, wait up to timeout_ms. */

@@ -34,6 +34,12 @@ struct tcpsup {
  */
 void	ts_start(struct tcpsup *, const char *const *args);
 
+/* The same, through path, which is also its argv[0]: a copy installed elsewhere. */
+void	ts_start_path(struct tcpsup *, const char *path, const char *const *args);
+
+/* The binary under test: $TCPSUP_BIN, or the build directory's. */
+const char *ts_bin(void);
+
 /* Start without waiting for anything (for failing starts). */
 void	ts_spawn(struct tcpsup *, const char *const *args);
 

@@ -6,20 +6,11 @@
 #include <criterion/parameterized.h>
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <sysexits.h>
 
 #include "harness.h"
-
-static const char *
-bin(void)
-{
-	const char *b = getenv("TCPSUP_BIN");
-
-	return b != NULL ? b : "build/src/tcpsup/tcpsup";
-}
 
 static int
 run(const char *args, char *out, size_t size)
@@ -27,18 +18,20 @@ run(const char *args, char *out, size_t size)
 	char cmd[512];
 	int status;
 
-	snprintf(cmd, sizeof(cmd), "%s %s 2>&1 </dev/null", bin(), args);
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1 </dev/null", ts_bin(), args);
 	status = ts_capture(cmd, out, size);
 	cr_assert(WIFEXITED(status), "%s did not exit", cmd);
 	return WEXITSTATUS(status);
 }
 
-Test(cli, help_prints_usage_and_exits_0)
+Test(cli, help_says_what_it_is_then_usage_and_exits_0)
 {
+	const char what[] = "tcpsup - TCP echo server supervised as a tree of"
+	    " Unix processes, the OTP way\n\nusage: tcpsup ";
 	char out[4096];
 
 	cr_assert_eq(run("--help", out, sizeof(out)), 0);
-	cr_assert(strncmp(out, "usage: tcpsup", 13) == 0, "%s", out);
+	cr_assert(strncmp(out, what, strlen(what)) == 0, "%s", out);
 	cr_assert(strstr(out, "--idle-timeout") != NULL);
 	cr_assert_eq(run("-h", out, sizeof(out)), 0);
 }

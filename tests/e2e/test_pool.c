@@ -158,17 +158,47 @@ Test(pool, killed_spare_is_reported_and_replaced)
 	close(fd);
 }
 
+/* How many INFO REPORTs say exactly msg (the line after the header). */
+static size_t
+info_reports(const char *msg)
+{
+	const char *p = ts.log;
+	size_t n = 0;
+
+	while ((p = ts_find(&ts, (size_t)(p - ts.log), msg)) != NULL) {
+		const char *header = p - 1;
+
+		/* msg starts a line; the line before it is the report's header. */
+		while (header > ts.log && header[-1] != '\n')
+			header--;
+		if (p > ts.log && p[-1] == '\n' && header < p - 1 &&
+		    strncmp(header, "=INFO REPORT==== ", 17) == 0)
+			n++;
+		p++;
+	}
+	return n;
+}
+
 Test(pool, max_clients_holds_new_connections_until_one_leaves)
 {
 	const char *args[] = { "--max-clients", "2", NULL };
+	char reached[160], left[160];
+	pid_t client_sup;
 	int a, b, c;
 	char buf[8];
 
 	ts_start(&ts, args);
+	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	snprintf(reached, sizeof(reached), "%d tcp_client_sup: 2 clients, the"
+	    " maximum (--max-clients) - new connections wait until one leaves.\n",
+	    (int)client_sup);
+	snprintf(left, sizeof(left), "%d tcp_client_sup: 1 client, under the"
+	    " maximum of 2 - no connection waits.\n", (int)client_sup);
 	a = echo_once();
 	b = echo_once();
-	cr_assert(ts_wait_log(&ts, 0, "tcp_client_sup: 2 clients, the maximum -"
-	    " new connections wait until one leaves.\n", 3000), "%s", ts.log);
+	/* A limit the user set is no error: an INFO REPORT says it is reached. */
+	cr_assert(ts_wait_log(&ts, 0, reached, 3000), "%s", ts.log);
+	cr_assert_eq(info_reports(reached), 1, "%s", ts.log);
 	/* The third is queued, not refused, and not served yet. */
 	c = ts_connect(&ts);
 	cr_assert(c >= 0, "connection refused at the limit: %m");
@@ -182,6 +212,11 @@ Test(pool, max_clients_holds_new_connections_until_one_leaves)
 	close(a);
 	cr_assert_eq(ts_recv_frame(c, buf, sizeof(buf)), 4, "not served after a client left");
 	cr_assert_arr_eq(buf, "wait", 4);
+	/* Letting a waiting connection in is not leaving the limit. */
 	close(b);
+	cr_assert(ts_wait_log(&ts, 0, left, 3000), "%s", ts.log);
+	cr_assert_eq(info_reports(reached), 1, "said twice:\n%s", ts.log);
+	cr_assert_eq(info_reports(left), 1, "%s", ts.log);
+	cr_assert_null(ts_find(&ts, 0, "ERROR REPORT"), "%s", ts.log);
 	close(c);
 }

@@ -106,6 +106,30 @@ Test(worker, packet_line)
 	echo_mode("line", "one\ntwo\n", 8);
 }
 
+/*
+ * gen_tcp with {packet,line} (OTP 25, inet and socket backends) never
+ * delivers a last line the peer ended with a close instead of a newline:
+ * recv gives {error,closed}. tcpsup drops it the same way.
+ */
+Test(worker, packet_line_unterminated_last_line_is_dropped_at_eof)
+{
+	const char *args[] = { "--packet", "line", NULL };
+	char buf[16];
+	int fd;
+
+	ts_start(&ts, args);
+	fd = connected();
+	cr_assert_eq(ts_write(fd, "one\nabc", 7), 0);
+	cr_assert_eq(ts_read_exact(fd, buf, 4), 4);
+	cr_assert_arr_eq(buf, "one\n", 4);
+	cr_assert_eq(shutdown(fd, SHUT_WR), 0);
+	cr_assert_eq(recv(fd, buf, sizeof(buf), 0), 0, "abc echoed, or no EOF: %m");
+	cr_assert(ts_wait_log(&ts, 0, "Client {127,0,0,1} disconnected.\n", 3000),
+	    "%s", ts.log);
+	cr_assert_null(ts_find(&ts, 0, "ERROR REPORT"), "%s", ts.log);
+	close(fd);
+}
+
 Test(worker, packet_raw)
 {
 	echo_mode("0", "any bytes at all", 16);
@@ -184,6 +208,59 @@ Test(worker, oversized_frame_closes_only_that_connection)
 	cr_assert(ts_alive(ts_child(&ts, ts.pid, "tcp_client_sup")));
 	close(bad);
 	close(good);
+}
+
+/*
+ * The echo of a good frame sent before an oversized one, then EOF: the
+ * worker sends FIN and reads what the client still sends, so the client
+ * sees no reset; the worker leaves as soon as the client closes.
+ */
+Test(worker, oversized_frame_ends_with_eof_not_a_reset)
+{
+	const char *args[] = { "--max-frame", "16", NULL };
+	const char sent[] = "\0\x05hello" "\0\x11" "0123456789abcdefg";
+	char buf[64];
+	pid_t client_sup, worker;
+	int fd;
+
+	ts_start(&ts, args);
+	fd = connected();
+	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	worker = ts_wait_child(&ts, client_sup, "tcp_echo_fsm 127", 0, 5000);
+	cr_assert(worker > 0);
+	/* One write: the worker reads the bad header with bytes left behind. */
+	cr_assert_eq(ts_write(fd, sent, sizeof(sent) - 1), 0);
+	cr_assert(ts_wait_log(&ts, 0, "over the limit of 16 (emsgsize) - closing.\n",
+	    3000), "%s", ts.log);
+	poll(NULL, 0, 200);	/* a reset, if any, has arrived by now */
+	cr_assert_eq(ts_read_exact(fd, buf, 7), 7, "echo lost: %m");
+	cr_assert_arr_eq(buf, "\0\x05hello", 7);
+	cr_assert_eq(recv(fd, buf, sizeof(buf), 0), 0, "not EOF: %m");
+	/* More from the client is read and dropped, not answered with RST. */
+	cr_assert_eq(ts_write(fd, "more", 4), 0);
+	poll(NULL, 0, 100);
+	close(fd);
+	cr_assert(ts_wait_gone(worker, 500), "worker still draining after the close");
+}
+
+Test(worker, oversized_frame_drain_is_bounded)
+{
+	const char *args[] = { "--max-frame", "16", NULL };
+	pid_t client_sup, worker;
+	char buf[8];
+	int fd;
+
+	ts_start(&ts, args);
+	fd = connected();
+	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	worker = ts_wait_child(&ts, client_sup, "tcp_echo_fsm 127", 0, 5000);
+	cr_assert(worker > 0);
+	cr_assert_eq(ts_write(fd, "\0\x11", 2), 0);
+	cr_assert_eq(recv(fd, buf, sizeof(buf), 0), 0, "not EOF: %m");
+	/* The client never closes: the worker gives up after a second. */
+	cr_assert(ts_alive(worker));
+	cr_assert(ts_wait_gone(worker, 3000), "worker drains forever");
+	close(fd);
 }
 
 Test(worker, json_reports)

@@ -87,7 +87,7 @@ assert_tutorial_defaults(void)
 	cr_assert_eq(opts.period, 60);
 	cr_assert_eq(opts.shutdown, 2000);
 	cr_assert_eq(opts.backlog, 1024);
-	cr_assert_eq(opts.spares, 4);
+	cr_assert_eq(opts.spares, 0);
 	cr_assert_eq(opts.reuse, 0);
 	cr_assert_eq(opts.max_clients, 0);
 	cr_assert_eq(opts.log_format, REPORT_SASL);
