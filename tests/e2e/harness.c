@@ -101,6 +101,16 @@ ts_start(struct tcpsup *ts, const char *const *args)
 		abort();
 	}
 	ts->port = atoi(p + strlen("127.0.0.1:"));
+	/*
+	 * The root reports its children started once they are forked; each
+	 * titles itself a moment later. Tests look them up by title.
+	 */
+	if (ts_wait_child(ts, ts->pid, "tcp_listener", 0, 5000) == 0 ||
+	    ts_wait_child(ts, ts->pid, "tcp_client_sup", 0, 5000) == 0) {
+		fprintf(stderr, "tcpsup's children have no titles:\n%s\n",
+		    ts->log);
+		abort();
+	}
 }
 
 /* Take in what the daemon wrote since; if nothing, wait up to timeout_ms. */
