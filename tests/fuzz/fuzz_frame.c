@@ -123,7 +123,7 @@ add_frame(struct decoding *d, size_t end)
 	d->ends[d->nframes++] = end;
 }
 
-/* The whole stream in one buffer of exactly its size. */
+/* The whole stream in one buffer, nothing readable past its end. */
 static void
 decode_whole(const struct frame_codec *fc, const uint8_t *stream, size_t len,
     struct decoding *d)
@@ -170,11 +170,11 @@ decode_reads(const struct frame_codec *fc, struct fuzz_input *in,
 	FUZZ_CHECK((buf = malloc(size + 1)) != NULL);
 	d->last = FRAME_PARTIAL;
 	while (in->left > 0 && d->last != FRAME_TOO_BIG) {
-		size_t want = fuzz_u8(in), got, done = 0, flen;
+		size_t want = fuzz_u8(in), got;
 		const uint8_t *chunk = fuzz_bytes(in, want, &got);
 
 		while (got > 0 && d->last != FRAME_TOO_BIG) {
-			size_t n = got < cap - len ? got : cap - len;
+			size_t n = got < cap - len ? got : cap - len, done = 0, flen;
 
 			FUZZ_CHECK(n > 0);	/* never a full buffer, waiting */
 			memcpy(buf + len, chunk, n);
@@ -182,7 +182,6 @@ decode_reads(const struct frame_codec *fc, struct fuzz_input *in,
 			got -= n;
 			len += n;
 			total += n;
-			done = 0;
 			while ((d->last = next_checked(fc, buf + done, len - done,
 			    size + 1 - done, &flen)) == FRAME_COMPLETE) {
 				done += flen;

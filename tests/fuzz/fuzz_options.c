@@ -8,7 +8,8 @@
  * parse must end in one of its four results; an accepted command line must
  * hold only values inside the documented ranges, with a --listen address
  * that prints and parses back to itself; an error must say something, in
- * the room it was given; the arguments must come out unchanged; and
+ * the room it was given, and an unknown option or a missing value must be
+ * named as it was typed; the arguments must come out unchanged; and
  * parsing the same command line again (getopt's state is global) must give
  * the same answer.
  */
@@ -173,6 +174,35 @@ outcome_free(struct outcome *out)
 	free(out->err);
 }
 
+/*
+ * "ARG: unknown option" and "ARG: missing value" must name the argument
+ * at fault: given alone, it must fail the same way.
+ */
+static void
+check_named(const char *err, size_t errsize)
+{
+	static const char *const kinds[] = {
+		": unknown option", ": missing value"
+	};
+	size_t len = strlen(err);
+
+	if (len + 1 == errsize)
+		return;		/* cut short: the name may be too */
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		size_t klen = strlen(kinds[i]);
+		uint8_t alone[256];
+		struct outcome out;
+
+		if (len < klen || strcmp(err + len - klen, kinds[i]) != 0)
+			continue;
+		memcpy(alone, err, len - klen);
+		parse((struct fuzz_input){ alone, len - klen }, errsize, &out);
+		FUZZ_CHECK(out.result == OPTIONS_ERROR);
+		FUZZ_CHECK(strcmp(out.err, err) == 0);
+		outcome_free(&out);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 int
@@ -188,6 +218,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(strcmp(first.err, again.err) == 0);
 	FUZZ_CHECK(same_string(first.opts.control, again.opts.control));
 	FUZZ_CHECK(same_string(first.opts.report_dir, again.opts.report_dir));
+	if (first.result == OPTIONS_ERROR)
+		check_named(first.err, errsize);
 	outcome_free(&first);
 	outcome_free(&again);
 	first.opts.control = again.opts.control = NULL;
