@@ -58,6 +58,9 @@ enum {
 	OPT_REPORT_MAX_FILES
 };
 
+/* ':' first: a missing value is told apart from an unknown option. */
+#define SHORTOPTS	":hVl:p:"
+
 static const struct option longopts[] = {
 	{ "listen", required_argument, NULL, 'l' },
 	{ "port", required_argument, NULL, 'p' },
@@ -234,6 +237,19 @@ parse_one(struct parse *p, int ch, const char *arg, struct options *o,
 	}
 }
 
+/*
+ * Is c, as getopt's optopt, a letter that is none of ours? glibc stores a
+ * letter from a plain char, negative above 127; a long option's val is 0
+ * or one of ours, or above UCHAR_MAX.
+ */
+static int
+unknown_letter(int c)
+{
+	if (c == 0 || c > UCHAR_MAX)
+		return 0;
+	return c == ':' || strchr(SHORTOPTS, c) == NULL;
+}
+
 enum options_result
 options_parse(int argc, char **argv, struct options *o, char *err,
     size_t errsize)
@@ -244,7 +260,7 @@ options_parse(int argc, char **argv, struct options *o, char *err,
 	err[0] = '\0';
 	optind = 0;	/* glibc: start over, so the parser can run twice */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":hVl:p:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, SHORTOPTS, longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			return OPTIONS_HELP;
@@ -254,8 +270,14 @@ options_parse(int argc, char **argv, struct options *o, char *err,
 			fail(&p, "%s: missing value", argv[optind - 1]);
 			return OPTIONS_ERROR;
 		case '?':
-			/* In a cluster like -xh, optind has not moved on yet. */
-			if (optopt != 0 && strncmp(argv[optind - 1], "--", 2) != 0) {
+			/*
+			 * An unknown letter may sit in a cluster like -xh that
+			 * optind has not left yet. Otherwise the argument is
+			 * at fault: an unknown long option (optopt 0), or one
+			 * given a value it does not take (--help=x, optopt
+			 * its val).
+			 */
+			if (unknown_letter(optopt)) {
 				char opt[3] = { '-', (char)optopt, '\0' };
 
 				fail(&p, "%s: unknown option", opt);

@@ -122,7 +122,8 @@ wait_started(struct tcpsup *ts)
 	ts->port = atoi(p + strlen("127.0.0.1:"));
 	if (ts_wait_child(ts, ts->pid, "tcp_listener", 0, 5000) == 0 ||
 	    ts_wait_child(ts, ts->pid, "tcp_client_sup", 0, 5000) == 0) {
-		fprintf(stderr, "tcpsup's children did not title themselves\n");
+		fprintf(stderr, "tcpsup's children have no titles:\n%s\n",
+		    ts->log);
 		abort();
 	}
 }

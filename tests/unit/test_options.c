@@ -478,6 +478,22 @@ Test(options, unknown_short_option_in_a_cluster)
 	assert_error(PARSE("-xh"), "-x");
 }
 
+Test(options, unknown_short_option_in_a_cluster_after_a_long_option)
+{
+	/* Found by fuzz_options: the argument before the cluster was named. */
+	assert_error(PARSE("--backlog=5", "-xh"), "-x");
+	cr_assert_null(strstr(err, "backlog"), "message '%s'", err);
+	/* A letter above 127, which getopt hands back negative. */
+	assert_error(PARSE("--backlog=5", "-\xe9h"), "-\xe9");
+	cr_assert_null(strstr(err, "backlog"), "message '%s'", err);
+}
+
+Test(options, value_given_to_a_long_option_that_takes_none)
+{
+	assert_error(PARSE("--help=x"), "--help=x");
+	assert_error(PARSE("-p", "1", "--vers=1"), "--vers=1");
+}
+
 Test(options, missing_value_long)
 {
 	assert_error(PARSE("--port"), "--port");
