@@ -15,19 +15,20 @@
 
 /*
  * The options keep pointers to their strings (--control, --report-dir),
- * and process titles overwrite the memory argv points into: parse a copy.
+ * and process titles overwrite the memory argv points into: parse a copy,
+ * which lives as long as the process.
  */
+static char **args;
+
 static char **
 copy_args(int argc, char *argv[])
 {
-	char **copy = calloc((size_t)argc + 1, sizeof(*copy));
-
-	if (copy == NULL)
+	if ((args = calloc((size_t)argc + 1, sizeof(*args))) == NULL)
 		err(EX_OSERR, "calloc");
 	for (int i = 0; i < argc; i++)
-		if ((copy[i] = strdup(argv[i])) == NULL)
+		if ((args[i] = strdup(argv[i])) == NULL)
 			err(EX_OSERR, "strdup");
-	return copy;
+	return args;
 }
 
 int
