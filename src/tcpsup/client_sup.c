@@ -16,6 +16,11 @@
  * and goes back into the pool. A worker also says there when it is about to
  * exit, so that it is reaped by its pid (see sup_child_exiting()).
  *
+ * With --max-per-ip it counts the connections served per client address
+ * (ipcount.c): a worker's record then stays until it exits, holding its
+ * address's count, and a connection over the limit is closed at once,
+ * before any worker is forked for it.
+ *
  * The root routes control requests for tcp_client_sup here over the
  * control channel, each with its connection: they are parsed again (never
  * trusted), answered by the engine, and the reply is written without
@@ -32,13 +37,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "arena.h"
 #include "client_sup.h"
 #include "ctl_conn.h"
 #include "echo_fsm.h"
 #include "fdpass.h"
+#include "ipcount.h"
 #include "log.h"
 #include "pidmap.h"
 #include "proc.h"
@@ -52,10 +60,14 @@
 /* Sockets taken per wake-up, so that SIGCHLD is read between bursts. */
 #define HANDOFF_BATCH	64
 
+/* At most one --max-per-ip report per address in this many seconds. */
+#define PER_IP_REPORT_SECS	5
+
 /* A worker whose private channel is still open here. */
 struct worker {
 	struct pidmap_entry	 entry;		/* first: the map hands it back */
-	int			 channel;
+	int			 channel;	/* -1 once its one socket is sent */
+	struct ipcount_entry	*ip;		/* its client's address, if counted */
 	size_t			 idle_slot;	/* in idle[], if idle */
 	bool			 idle;
 };
@@ -75,6 +87,9 @@ struct client_sup {
 	int			 control;	/* requests routed by the root */
 	struct ctl_conns	*replies;
 	bool			 limited;	/* said the limit holds clients back */
+	unsigned		 max_per_ip;	/* 0: no limit */
+	int			 prefix6;	/* bits of an IPv6 address counted */
+	struct ipcount		 ips;		/* connections per address */
 };
 
 /* -1 if the pool cannot grow: the caller then lets the worker go. */
@@ -111,14 +126,25 @@ idle_remove(struct client_sup *cs, struct worker *w)
 	w->idle = false;
 }
 
+/* Its client is gone, or about to be: the address has one less. */
+static void
+worker_release_ip(struct client_sup *cs, struct worker *w)
+{
+	if (w->ip != NULL)
+		ipcount_release(&cs->ips, w->ip);
+	w->ip = NULL;
+}
+
 /* Forget w and close its channel: waiting for a socket, it gets EOF and exits. */
 static void
 worker_drop(struct client_sup *cs, struct worker *w)
 {
 	if (w->idle)
 		idle_remove(cs, w);
+	worker_release_ip(cs, w);
 	pidmap_remove(&cs->workers, w->entry.pid);
-	close(w->channel);
+	if (w->channel != -1)
+		close(w->channel);
 	arena_free(w, sizeof(*w));
 }
 
@@ -158,25 +184,101 @@ spawn(struct client_sup *cs)
 	return w;
 }
 
+/* An ERROR REPORT for n connections closed over --max-per-ip. */
+static void
+say_refused(const struct client_sup *cs, const struct addr *peer, unsigned n)
+{
+	char who[ADDR_STRLEN], msg[256], prefix[16] = "";
+	struct report r;
+
+	addr_format_tuple(peer, who, sizeof(who));
+	if (peer->ss.ss_family == AF_INET6 && strchr(who, '.') == NULL)
+		snprintf(prefix, sizeof(prefix), " (its /%d)", cs->prefix6);
+	snprintf(msg, sizeof(msg), "tcp_client_sup: Client %s%s is at the"
+	    " maximum of %u connection%s (--max-per-ip) - closed %u new"
+	    " connection%s.", who, prefix, cs->max_per_ip,
+	    cs->max_per_ip == 1 ? "" : "s", n, n == 1 ? "" : "s");
+	r = report_message(REPORT_ERROR, getpid(), msg);
+	log_report(&r);
+}
+
+/*
+ * --max-per-ip: count fd's client, or refuse it (false: the caller closes
+ * it). One report per address and PER_IP_REPORT_SECS, with the count of
+ * what was closed since the last. A socket whose peer is unknown (gone
+ * already) or whose address cannot be counted (no memory) is served:
+ * the limit guards against many clients, not against a failed lookup.
+ */
+static bool
+admit(struct client_sup *cs, int fd, struct ipcount_entry **ip)
+{
+	struct addr peer = { .len = sizeof(peer.ss) };
+	struct ipcount_key key;
+	struct timespec now;
+	unsigned n;
+
+	*ip = NULL;
+	if (getpeername(fd, (struct sockaddr *)&peer.ss, &peer.len) == -1 ||
+	    !ipcount_key((struct sockaddr *)&peer.ss, cs->prefix6, &key))
+		return true;
+	switch (ipcount_acquire(&cs->ips, &key, cs->max_per_ip, ip)) {
+	case IPCOUNT_HELD:
+		return true;
+	case IPCOUNT_NOMEM:
+		*ip = NULL;
+		return true;
+	case IPCOUNT_FULL:
+		break;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if ((n = ipcount_refuse(*ip, now.tv_sec, PER_IP_REPORT_SECS)) > 0)
+		say_refused(cs, &peer, n);
+	*ip = NULL;
+	return false;
+}
+
+/*
+ * A worker without --reuse gets one socket: its channel is closed now.
+ * Its record stays only if it holds an address's count, until it exits.
+ */
+static void
+worker_sent(struct client_sup *cs, struct worker *w, struct ipcount_entry *ip)
+{
+	w->ip = ip;
+	if (cs->reuse)
+		return;
+	if (ip == NULL) {
+		worker_drop(cs, w);
+		return;
+	}
+	close(w->channel);
+	w->channel = -1;
+}
+
 /* set_socket: give fd to an idle worker, forking one if none waits. */
 static void
 serve(struct client_sup *cs, int fd)
 {
+	struct ipcount_entry *ip = NULL;
+
+	if (cs->max_per_ip > 0 && !admit(cs, fd, &ip))
+		return;
 	for (;;) {
 		struct worker *w;
 
 		if (cs->nidle == 0 && spawn(cs) == NULL)
-			return;	/* start_error reported; the client sees a close */
+			break;	/* start_error reported; the client sees a close */
 		w = cs->idle[cs->nidle - 1];
 		idle_remove(cs, w);
 		if (fdpass_send(w->channel, fd) == 0) {
-			if (!cs->reuse)
-				worker_drop(cs, w);
+			worker_sent(cs, w, ip);
 			return;
 		}
 		/* It died after it was pooled; its exit is not reaped yet. */
 		worker_drop(cs, w);
 	}
+	if (ip != NULL)
+		ipcount_release(&cs->ips, ip);
 }
 
 static bool
@@ -290,9 +392,11 @@ on_notice(void *ctx)
 			continue;
 		}
 		/* Unknown: it has exited since, and was dropped already. */
-		if ((e = pidmap_find(&cs->workers, n.pid)) != NULL &&
-		    !((struct worker *)e)->idle &&
-		    idle_push(cs, (struct worker *)e) == -1)
+		if ((e = pidmap_find(&cs->workers, n.pid)) == NULL ||
+		    ((struct worker *)e)->idle)
+			continue;
+		worker_release_ip(cs, (struct worker *)e);
+		if (idle_push(cs, (struct worker *)e) == -1)
 			worker_drop(cs, (struct worker *)e);
 	}
 	check_capacity(cs);
@@ -397,12 +501,14 @@ client_sup_start(void *arg, void *extra)
 	proc_title("tcp_client_sup");
 	/* In the arena: it changes with every connection (see arena.h). */
 	if ((cs = arena_alloc(sizeof(*cs))) == NULL ||
-	    pidmap_init(&cs->workers) == -1)
+	    pidmap_init(&cs->workers) == -1 || ipcount_init(&cs->ips) == -1)
 		err(1, "tcp_client_sup");
 	cs->handoff = t->handoff_recv;
 	cs->spares = (size_t)t->opts->spares;
 	cs->reuse = t->opts->reuse > 0;
 	cs->max_clients = (size_t)t->opts->max_clients;
+	cs->max_per_ip = (unsigned)t->opts->max_per_ip;
+	cs->prefix6 = t->opts->max_per_ip_prefix6;
 	cs->control = t->control_recv;
 	cs->sup = sup_create(&flags, &worker, 1);
 	sup_on_exit(cs->sup, on_worker_exit, cs);

@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -407,4 +408,207 @@ Test(hostile, line_without_newline_is_bounded_in_time_and_size)
 	close(slow);
 	close(fast);
 	close(good);
+}
+
+/* --- --max-per-ip ------------------------------------------------------ */
+
+/* The workers of client_sup, sorted: a set to compare before and after. */
+static size_t
+workers(pid_t sup, pid_t *out)
+{
+	size_t n = ts_children(&ts, sup, "tcp_echo_fsm", out, TS_MAX_PIDS);
+
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && out[j - 1] > out[j]; j--) {
+			pid_t t = out[j];
+
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return n;
+}
+
+/* Connections past the limit: each closed at once, no worker forked. */
+static void
+assert_refused(pid_t sup, int count)
+{
+	pid_t before[TS_MAX_PIDS], after[TS_MAX_PIDS];
+	size_t nbefore = workers(sup, before);
+
+	for (int i = 0; i < count; i++) {
+		int fd = attacker();
+		long t0 = now_ms();
+
+		cr_assert(ts_closed_by_peer(fd, 2000), "connection %d served", i);
+		cr_assert_lt(now_ms() - t0, 500);
+		close(fd);
+		cr_assert_eq(workers(sup, after), nbefore);
+		cr_assert_arr_eq(after, before, nbefore * sizeof(pid_t),
+		    "a worker was forked for a refused connection");
+	}
+}
+
+/* A new connection is served within a second: a count was given back. */
+static int
+served_again(void)
+{
+	for (int i = 0; i < 20; i++) {
+		int fd = ts_connect_echoed(&ts);
+
+		if (fd >= 0)
+			return fd;
+		poll(NULL, 0, 50);
+	}
+	cr_assert_fail("no connection served after one left");
+	return -1;
+}
+
+Test(hostile, max_per_ip_closes_the_excess_without_a_fork)
+{
+	const char *args[] = { "--max-per-ip", "2", NULL };
+	const char *report = "tcp_client_sup: Client {127,0,0,1} is at the"
+	    " maximum of 2 connections (--max-per-ip) - closed ";
+	int a, b, c;
+	size_t mark;
+	pid_t sup, victim;
+
+	ts_start(&ts, args);
+	sup = client_sup();
+	a = good_client();
+	b = good_client();
+	mark = ts.len;
+	assert_refused(sup, 20);
+	/* One report for the burst, counting its first connection only. */
+	cr_assert(ts_wait_log(&ts, mark, "closed 1 new connection.\n", 2000),
+	    "%s", ts.log + mark);
+	cr_assert(ts_find(&ts, mark, report) != NULL, "%s", ts.log + mark);
+	poll(NULL, 0, 200);
+	ts_wait_log(&ts, mark, "\n\n\n", 0);
+	cr_assert_null(ts_find(&ts, strstr(ts.log + mark, report) - ts.log + 1,
+	    report), "not rate-limited:\n%s", ts.log + mark);
+	/* After the interval, the next one says how many were closed. */
+	echoing_wait(a, 5200);
+	assert_refused(sup, 1);
+	cr_assert(ts_wait_log(&ts, mark, "closed 20 new connections.\n", 2000),
+	    "%s", ts.log + mark);
+	/* One leaves, one more is served; then the limit holds again. */
+	close(b);
+	b = served_again();
+	assert_refused(sup, 1);
+	/* A worker killed gives its count back too. */
+	victim = ts_worker_of(&ts, sup, b, 2000);
+	cr_assert(victim > 0);
+	kill(victim, SIGKILL);
+	cr_assert(ts_wait_gone(victim, 2000));
+	close(b);
+	c = served_again();
+	assert_refused(sup, 1);
+	good_echo(a);
+	close(a);
+	close(c);
+}
+
+Test(hostile, max_per_ip_starts_from_zero_with_a_new_client_sup)
+{
+	const char *args[] = { "--max-per-ip", "2", NULL };
+	int a, b;
+	pid_t sup, sup2;
+
+	ts_start(&ts, args);
+	sup = client_sup();
+	a = good_client();
+	b = good_client();
+	assert_refused(sup, 1);
+	/* Its workers die with it; the new one counts nobody. */
+	kill(sup, SIGKILL);
+	sup2 = ts_wait_child(&ts, ts.pid, "tcp_client_sup", sup, 5000);
+	cr_assert(sup2 > 0);
+	cr_assert(ts_closed_by_peer(a, 2000));
+	cr_assert(ts_closed_by_peer(b, 2000));
+	close(a);
+	close(b);
+	a = served_again();
+	b = served_again();
+	assert_refused(sup2, 1);
+	close(a);
+	close(b);
+}
+
+Test(hostile, max_per_ip_with_reuse_counts_connections_not_workers)
+{
+	const char *args[] = { "--max-per-ip", "1", "--reuse", "10", NULL };
+	int a;
+
+	ts_start(&ts, args);
+	a = good_client();
+	assert_refused(client_sup(), 2);
+	/* The worker goes back to the pool: the address has none left. */
+	close(a);
+	a = served_again();
+	assert_refused(client_sup(), 1);
+	close(a);
+}
+
+/* tcpsup on [::1], for the IPv6 prefix; false if this host has no ::1. */
+static bool
+start_ipv6(const char *const *args)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6,
+	    .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	int fd = socket(AF_INET6, SOCK_STREAM, 0);
+	const char *p;
+	bool ok = fd >= 0 && bind(fd, (struct sockaddr *)&sin6,
+	    sizeof(sin6)) == 0;
+
+	if (fd >= 0)
+		close(fd);
+	if (!ok)
+		return false;
+	ts_spawn(&ts, args);
+	cr_assert(ts_wait_log(&ts, 0, "started_at", 5000), "%s", ts.log);
+	cr_assert_not_null(p = ts_find(&ts, 0, "[::1]:"));
+	ts.port = atoi(p + strlen("[::1]:"));
+	cr_assert(ts_wait_child(&ts, ts.pid, "tcp_client_sup", 0, 5000) > 0);
+	return true;
+}
+
+static int
+connect6(void)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6,
+	    .sin6_port = htons((uint16_t)ts.port),
+	    .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct timeval tv = { .tv_sec = 5 };
+	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	cr_assert(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	cr_assert_eq(connect(fd, (struct sockaddr *)&sin6, sizeof(sin6)), 0,
+	    "connect [::1]: %m");
+	return fd;
+}
+
+Test(hostile, max_per_ip_counts_ipv6_by_prefix)
+{
+	const char *args[] = { "-l", "[::1]:0", "--max-per-ip", "1",
+	    "--max-per-ip-prefix6", "120", NULL };
+	char buf[8];
+	size_t mark;
+	int a, b;
+
+	if (!start_ipv6(args))
+		cr_skip_test("no ::1 on this host");
+	a = connect6();
+	cr_assert_eq(ts_send_frame(a, "six", 3), 0);
+	cr_assert_eq(ts_recv_frame(a, buf, sizeof(buf)), 3);
+	mark = ts.len;
+	b = connect6();
+	cr_assert(ts_closed_by_peer(b, 2000));
+	cr_assert(ts_wait_log(&ts, mark, "Client {0,0,0,0,0,0,0,1} (its /120)"
+	    " is at the maximum of 1 connection (--max-per-ip) - closed 1 new"
+	    " connection.", 2000), "%s", ts.log + mark);
+	cr_assert_eq(ts_send_frame(a, "six", 3), 0);
+	cr_assert_eq(ts_recv_frame(a, buf, sizeof(buf)), 3);
+	close(a);
+	close(b);
 }
