@@ -27,6 +27,7 @@
  * blocking, as the root writes its own.
  */
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 
 #include <err.h>
 #include <errno.h>
@@ -60,6 +61,13 @@
 /* Sockets taken per wake-up, so that SIGCHLD is read between bursts. */
 #define HANDOFF_BATCH	64
 
+/*
+ * Out of processes, descriptors or memory: the hand-off channel is left
+ * unread for this long, doubling to the last, until a worker starts.
+ */
+#define SHORT_FIRST_MS	100
+#define SHORT_LAST_MS	1000
+
 /* At most one --max-per-ip report per address in this many seconds. */
 #define PER_IP_REPORT_SECS	5
 
@@ -83,7 +91,14 @@ struct client_sup {
 	size_t			 idle_cap;
 	bool			 reuse;
 	size_t			 max_clients;	/* 0: no limit */
-	bool			 full;		/* not reading the hand-off channel */
+	bool			 full;		/* at --max-clients */
+	bool			 watching;	/* reading the hand-off channel */
+	int			 pause;		/* timerfd: a shortage's back-off */
+	bool			 paused;	/* that timer is running */
+	int			 pause_ms;	/* the back-off now, 0: no shortage */
+	struct timespec		 short_since;
+	int			 held;		/* a socket waiting for a worker, or -1 */
+	struct ipcount_entry	*held_ip;
 	int			 control;	/* requests routed by the root */
 	struct ctl_conns	*replies;
 	bool			 limited;	/* said the limit holds clients back */
@@ -153,20 +168,25 @@ static struct worker *
 spawn(struct client_sup *cs)
 {
 	struct worker *w = arena_alloc(sizeof(*w));
-	int pair[2];
+	int pair[2], e;
 	pid_t pid;
 
-	if (w == NULL ||
-	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == -1) {
-		warn("tcp_client_sup: new worker");
+	/* Failures leave errno for the caller's shortage report. */
+	if (w == NULL)
+		return NULL;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == -1) {
+		e = errno;
 		arena_free(w, sizeof(*w));
+		errno = e;
 		return NULL;
 	}
 	pid = sup_start_child(cs->sup, (void *)(intptr_t)pair[1]);
+	e = errno;
 	close(pair[1]);
 	if (pid == -1) {
 		close(pair[0]);
 		arena_free(w, sizeof(*w));
+		errno = e;
 		return NULL;
 	}
 	stats_add(STATS_FORKS);
@@ -255,30 +275,27 @@ worker_sent(struct client_sup *cs, struct worker *w, struct ipcount_entry *ip)
 	w->channel = -1;
 }
 
-/* set_socket: give fd to an idle worker, forking one if none waits. */
-static void
-serve(struct client_sup *cs, int fd)
+/*
+ * set_socket: give fd to an idle worker, forking one if none waits. False
+ * (errno set) if none could be started: the caller keeps fd waiting.
+ */
+static bool
+hand_over(struct client_sup *cs, int fd, struct ipcount_entry *ip)
 {
-	struct ipcount_entry *ip = NULL;
-
-	if (cs->max_per_ip > 0 && !admit(cs, fd, &ip))
-		return;
 	for (;;) {
 		struct worker *w;
 
 		if (cs->nidle == 0 && spawn(cs) == NULL)
-			break;	/* start_error reported; the client sees a close */
+			return false;
 		w = cs->idle[cs->nidle - 1];
 		idle_remove(cs, w);
 		if (fdpass_send(w->channel, fd) == 0) {
 			worker_sent(cs, w, ip);
-			return;
+			return true;
 		}
 		/* It died after it was pooled; its exit is not reaped yet. */
 		worker_drop(cs, w);
 	}
-	if (ip != NULL)
-		ipcount_release(&cs->ips, ip);
 }
 
 static bool
@@ -305,6 +322,21 @@ serving(const struct client_sup *cs)
 }
 
 static void on_handoff(void *);
+
+/* Read the hand-off channel unless at --max-clients or out of descriptors. */
+static void
+watch_handoff(struct client_sup *cs)
+{
+	bool want = !cs->full && !cs->paused && cs->held == -1;
+
+	if (want == cs->watching)
+		return;
+	cs->watching = want;
+	if (want)
+		sup_watch(cs->sup, cs->handoff, on_handoff, cs);
+	else
+		sup_unwatch(cs->sup, cs->handoff);
+}
 
 /* An INFO REPORT: "tcp_client_sup: N client(s), <state>." */
 static void
@@ -336,13 +368,8 @@ check_capacity(struct client_sup *cs)
 	bool full = cs->max_clients > 0 && serving(cs) >= cs->max_clients;
 
 	stats_set(STATS_CLIENTS, serving(cs));
-	if (full != cs->full) {
-		cs->full = full;
-		if (full)
-			sup_unwatch(cs->sup, cs->handoff);
-		else
-			sup_watch(cs->sup, cs->handoff, on_handoff, cs);
-	}
+	cs->full = full;
+	watch_handoff(cs);
 	if (full && !cs->limited) {
 		cs->limited = true;
 		say_clients(cs, "the maximum (--max-clients) - new connections"
@@ -355,23 +382,116 @@ check_capacity(struct client_sup *cs)
 	}
 }
 
+
+/*
+ * Out of processes, descriptors or memory: one ERROR REPORT per shortage,
+ * then the hand-off channel is left unread for a back-off that doubles
+ * from SHORT_FIRST_MS to SHORT_LAST_MS, so that new connections wait in
+ * it and in the kernel's backlog, and nothing spins meanwhile.
+ */
+static void
+shortage(struct client_sup *cs, int e, const char *what)
+{
+	struct itimerspec once = { 0 };
+	char atom[32], msg[256];
+	struct report r;
+
+	if (cs->pause_ms == 0) {
+		cs->pause_ms = SHORT_FIRST_MS;
+		clock_gettime(CLOCK_MONOTONIC, &cs->short_since);
+		reason_errno(e, atom, sizeof(atom));
+		snprintf(msg, sizeof(msg), "tcp_client_sup: %s (%s) - %s;"
+		    " trying again in %d ms, backing off to %d ms.", what, atom,
+		    cs->held != -1 ? "the connection waits, new ones queue" :
+		    "it was closed, new ones queue", SHORT_FIRST_MS,
+		    SHORT_LAST_MS);
+		r = report_message(REPORT_ERROR, getpid(), msg);
+		log_report(&r);
+	} else if ((cs->pause_ms *= 2) > SHORT_LAST_MS) {
+		cs->pause_ms = SHORT_LAST_MS;
+	}
+	once.it_value.tv_sec = cs->pause_ms / 1000;
+	once.it_value.tv_nsec = cs->pause_ms % 1000 * 1000000L;
+	if (timerfd_settime(cs->pause, 0, &once, NULL) == 0)
+		cs->paused = true;
+	watch_handoff(cs);
+}
+
+/* A worker started, or a socket arrived, after a shortage: say so. */
+static void
+recovered(struct client_sup *cs)
+{
+	struct timespec now;
+	char msg[160];
+	struct report r;
+
+	if (cs->pause_ms == 0)
+		return;
+	cs->pause_ms = 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	snprintf(msg, sizeof(msg), "tcp_client_sup: serving again after a"
+	    " shortage of %ld ms.", (now.tv_sec - cs->short_since.tv_sec) *
+	    1000L + (now.tv_nsec - cs->short_since.tv_nsec) / 1000000L);
+	r = report_message(REPORT_INFO, getpid(), msg);
+	log_report(&r);
+}
+
+/* A socket from the hand-off channel, or the one that waited. */
+static void
+take(struct client_sup *cs, int fd, struct ipcount_entry *ip)
+{
+	if (!hand_over(cs, fd, ip)) {
+		cs->held = fd;
+		cs->held_ip = ip;
+		shortage(cs, errno, "cannot start a worker");
+		return;
+	}
+	close(fd);
+	recovered(cs);
+}
+
+static void
+on_pause(void *ctx)
+{
+	struct client_sup *cs = ctx;
+	uint64_t ticks;
+	int fd = cs->held;
+
+	if (read(cs->pause, &ticks, sizeof(ticks)) != sizeof(ticks))
+		return;
+	cs->paused = false;
+	cs->held = -1;
+	if (fd != -1)
+		take(cs, fd, cs->held_ip);
+	check_capacity(cs);
+}
+
 static void
 on_handoff(void *ctx)
 {
 	struct client_sup *cs = ctx;
+	struct ipcount_entry *ip = NULL;
 
-	for (int i = 0; i < HANDOFF_BATCH && !cs->full; i++) {
+	for (int i = 0; i < HANDOFF_BATCH && cs->watching; i++) {
 		int fd = fdpass_recv(cs->handoff);
 
 		if (fd == -1) {
 			if (errno == EBADMSG)
 				continue;
+			if (errno == EMFILE) {
+				/* The kernel closed it: nothing to hold. */
+				shortage(cs, errno, "no descriptor free to"
+				    " receive a connection");
+				return;
+			}
 			if (errno != EAGAIN && errno != EINTR)
 				warn("tcp_client_sup: hand-off");
 			break;
 		}
-		serve(cs, fd);
-		close(fd);
+		if (cs->max_per_ip > 0 && !admit(cs, fd, &ip))
+			close(fd);
+		else
+			take(cs, fd, ip);
 		check_capacity(cs);
 	}
 	/* The channel may have held nothing but a bad message. */
@@ -513,7 +633,12 @@ client_sup_start(void *arg, void *extra)
 	cs->sup = sup_create(&flags, &worker, 1);
 	sup_on_exit(cs->sup, on_worker_exit, cs);
 	sup_on_describe(cs->sup, describe, cs);
-	sup_watch(cs->sup, cs->handoff, on_handoff, cs);
+	cs->held = -1;
+	if ((cs->pause = timerfd_create(CLOCK_MONOTONIC,
+	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
+		err(1, "tcp_client_sup: timerfd_create");
+	sup_watch(cs->sup, cs->pause, on_pause, cs);
+	watch_handoff(cs);
 	cs->replies = ctl_conns_create(cs->sup, NULL, NULL);
 	sup_watch(cs->sup, cs->control, on_control, cs);
 	/* The workers of a client supervisor that died serve nobody now. */
