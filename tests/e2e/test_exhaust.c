@@ -1,0 +1,274 @@
+/*
+ * test_exhaust.c -- exhaustion, never a storm: tcp_client_sup out of
+ * processes (RLIMIT_NPROC, the tree run as a user of its own) and out of
+ * descriptors (a small RLIMIT_NOFILE), each with one report, the waiting
+ * client kept waiting, the tree's CPU low while it waits, and recovery as
+ * soon as the resource is back; and hundreds of processes reporting at
+ * once into a pipe, every report whole.
+ */
+#include <criterion/criterion.h>
+
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+/* A uid of the tree's own, so that its process count is its alone. */
+#define TREE_UID	47123
+
+static struct tcpsup ts;
+static char wrapper[64];
+
+static void
+teardown(void)
+{
+	ts_cleanup(&ts);
+	if (wrapper[0] != '\0')
+		unlink(wrapper);
+}
+
+TestSuite(exhaust, .fini = teardown, .timeout = 90);
+
+/* Run tcpsup as TREE_UID, through a script that execs setpriv. */
+static void
+start_as_tree_uid(const char *const *args)
+{
+	char bin[4096];
+	FILE *f;
+	int fd;
+
+	cr_assert_not_null(realpath(ts_bin(), bin));
+	strcpy(wrapper, "/tmp/tcpsup-setpriv-XXXXXX");
+	cr_assert((fd = mkstemp(wrapper)) >= 0);
+	cr_assert_not_null(f = fdopen(fd, "w"));
+	fprintf(f, "#!/bin/sh\nexec setpriv --reuid=%d --regid=%d"
+	    " --clear-groups %s \"$@\"\n", TREE_UID, TREE_UID, bin);
+	fclose(f);
+	cr_assert_eq(chmod(wrapper, 0755), 0);
+	ts_start_path(&ts, wrapper, args);
+}
+
+/*
+ * Set pid's soft RLIMIT_NPROC from a process of its uid: root here lacks
+ * CAP_SYS_RESOURCE, which prlimit(2) of another user's process needs.
+ */
+static void
+set_nproc(pid_t pid, rlim_t soft)
+{
+	pid_t setter = fork();
+	int status;
+
+	if (setter == 0) {
+		struct rlimit rl;
+
+		if (setresgid(TREE_UID, TREE_UID, TREE_UID) == -1 ||
+		    setresuid(TREE_UID, TREE_UID, TREE_UID) == -1 ||
+		    prlimit(pid, RLIMIT_NPROC, NULL, &rl) == -1)
+			_exit(1);
+		rl.rlim_cur = soft < rl.rlim_max ? soft : rl.rlim_max;
+		_exit(prlimit(pid, RLIMIT_NPROC, &rl, NULL) == -1);
+	}
+	cr_assert(setter > 0);
+	cr_assert_eq(waitpid(setter, &status, 0), setter);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* utime + stime of pid, in clock ticks. */
+static long
+cpu_ticks(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut, st;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	cr_assert_not_null(f = fopen(path, "r"));
+	cr_assert_not_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	/* After the title in parentheses: state is field 3, utime 14. */
+	cr_assert_not_null(p = strrchr(buf, ')'));
+	cr_assert_eq(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u"
+	    " %*u %lu %lu", &ut, &st), 2);
+	return (long)(ut + st);
+}
+
+/* The tree's own CPU: the root and its two children. */
+static long
+tree_ticks(void)
+{
+	return cpu_ticks(ts.pid) +
+	    cpu_ticks(ts_child(&ts, ts.pid, "tcp_listener")) +
+	    cpu_ticks(ts_child(&ts, ts.pid, "tcp_client_sup"));
+}
+
+static size_t
+count(size_t from, const char *needle)
+{
+	size_t n = 0;
+	const char *p = ts.log + from;
+
+	ts_wait_log(&ts, from, "\n\n\n", 0);
+	while ((p = strstr(p, needle)) != NULL) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+/* No echo yet: the connection waits. */
+static void
+assert_waiting(int fd, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	cr_assert_eq(poll(&pfd, 1, ms), 0, "the waiting client was answered"
+	    " or closed");
+}
+
+static void
+assert_echo(int fd, const char *what)
+{
+	char buf[16];
+
+	cr_assert_eq(ts_recv_frame(fd, buf, sizeof(buf)), (ssize_t)strlen(what),
+	    "no echo for %s: %m", what);
+	cr_assert_arr_eq(buf, what, strlen(what));
+}
+
+Test(exhaust, out_of_processes_the_client_waits_without_a_storm)
+{
+	const char *args[] = { "--control", "none", NULL };
+	int good, waiting[3];
+	long t0, ticks;
+	pid_t sup;
+	size_t mark;
+
+	start_as_tree_uid(args);
+	sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	good = ts_connect_echoed(&ts);
+	cr_assert(good >= 0);
+	mark = ts.len;
+	set_nproc(sup, 1);
+	for (int i = 0; i < 3; i++) {
+		cr_assert((waiting[i] = ts_connect(&ts)) >= 0);
+		cr_assert_eq(ts_send_frame(waiting[i], "wait", 4), 0);
+	}
+	cr_assert(ts_wait_log(&ts, mark, "tcp_client_sup: cannot start a"
+	    " worker (eagain) - the connection waits, new ones queue;"
+	    " trying again in 100 ms, backing off to 1000 ms.", 2000), "%s",
+	    ts.log + mark);
+	/* Four seconds of shortage: a few tries, no spinning, one report. */
+	ticks = tree_ticks();
+	for (int i = 0; i < 40; i++) {
+		cr_assert_eq(ts_send_frame(good, "good", 4), 0);
+		assert_echo(good, "good");
+		poll(NULL, 0, 100);
+	}
+	ticks = tree_ticks() - ticks;
+	cr_assert_leq(ticks, 10, "the tree used %ld ticks of CPU in 4 s of"
+	    " shortage", ticks);
+	for (int i = 0; i < 3; i++)
+		assert_waiting(waiting[i], 0);
+	cr_assert_eq(count(mark, "cannot start a worker"), 1, "%s",
+	    ts.log + mark);
+	cr_assert_eq(count(mark, "Reason:     {fork,EAGAIN}"), 1, "%s",
+	    ts.log + mark);
+	cr_assert_null(ts_find(&ts, mark, "reached_max_restart_intensity"));
+	/* Processes free again: every waiting client served within 1 s. */
+	set_nproc(sup, RLIM_INFINITY);
+	t0 = time(NULL);
+	for (int i = 0; i < 3; i++)
+		assert_echo(waiting[i], "wait");
+	cr_assert_leq(time(NULL) - t0, 2);
+	cr_assert(ts_wait_log(&ts, mark, "tcp_client_sup: serving again after"
+	    " a shortage of ", 1000), "%s", ts.log + mark);
+	cr_assert_eq(ts_send_frame(good, "good", 4), 0);
+	assert_echo(good, "good");
+	for (int i = 0; i < 3; i++)
+		close(waiting[i]);
+	close(good);
+}
+
+/* The highest descriptor pid has open. */
+static int
+highest_fd(pid_t pid)
+{
+	char path[64];
+	struct dirent *d;
+	int top = -1;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	cr_assert_not_null(dir = opendir(path));
+	while ((d = readdir(dir)) != NULL)
+		if (d->d_name[0] != '.' && atoi(d->d_name) > top)
+			top = atoi(d->d_name);
+	closedir(dir);
+	return top;
+}
+
+static void
+set_nofile(pid_t pid, rlim_t soft)
+{
+	struct rlimit rl;
+
+	cr_assert_eq(prlimit(pid, RLIMIT_NOFILE, NULL, &rl), 0);
+	rl.rlim_cur = soft < rl.rlim_max ? soft : rl.rlim_max;
+	cr_assert_eq(prlimit(pid, RLIMIT_NOFILE, &rl, NULL), 0, "%m");
+}
+
+Test(exhaust, out_of_descriptors_one_report_then_recovery)
+{
+	const char *args[] = { NULL };
+	int good, lost, waiting;
+	pid_t sup;
+	size_t mark;
+	long ticks;
+
+	ts_start(&ts, args);
+	sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	good = ts_connect_echoed(&ts);
+	cr_assert(good >= 0);
+	poll(NULL, 0, 100);
+	mark = ts.len;
+	/* Not one descriptor free: the socket sent cannot be received. */
+	set_nofile(sup, (rlim_t)highest_fd(sup) + 1);
+	cr_assert((lost = ts_connect(&ts)) >= 0);
+	cr_assert(ts_wait_log(&ts, mark, "tcp_client_sup: no descriptor free"
+	    " to receive a connection (emfile) - it was closed, new ones"
+	    " queue;", 2000), "%s", ts.log + mark);
+	cr_assert(ts_closed_by_peer(lost, 2000));
+	/* One free: received, but no worker can be given it. */
+	set_nofile(sup, (rlim_t)highest_fd(sup) + 2);
+	cr_assert((waiting = ts_connect(&ts)) >= 0);
+	cr_assert_eq(ts_send_frame(waiting, "wait", 4), 0);
+	ticks = tree_ticks();
+	for (int i = 0; i < 20; i++) {
+		cr_assert_eq(ts_send_frame(good, "good", 4), 0);
+		assert_echo(good, "good");
+		poll(NULL, 0, 100);
+	}
+	cr_assert_leq(tree_ticks() - ticks, 10);
+	/* The waiting client was received, at most a few more lost. */
+	assert_waiting(waiting, 0);
+	cr_assert_eq(count(mark, "=ERROR REPORT"), 1, "%s", ts.log + mark);
+	set_nofile(sup, 1024);
+	assert_echo(waiting, "wait");
+	cr_assert(ts_wait_log(&ts, mark, "tcp_client_sup: serving again after"
+	    " a shortage of ", 1000), "%s", ts.log + mark);
+	close(lost);
+	close(waiting);
+	close(good);
+}
