@@ -8,6 +8,7 @@
  */
 #include <criterion/criterion.h>
 
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -30,10 +31,15 @@
 
 static struct tcpsup ts;
 static char wrapper[64];
+static pid_t piped;	/* a tcpsup whose stderr is a pipe */
 
 static void
 teardown(void)
 {
+	if (piped > 0) {
+		kill(piped, SIGKILL);
+		waitpid(piped, NULL, 0);
+	}
 	ts_cleanup(&ts);
 	if (wrapper[0] != '\0')
 		unlink(wrapper);
@@ -271,4 +277,111 @@ Test(exhaust, out_of_descriptors_one_report_then_recovery)
 	close(lost);
 	close(waiting);
 	close(good);
+}
+
+/* --- reports under load ------------------------------------------------ */
+
+#define PIPE_LOG_MAX	(8 << 20)
+#define AT_ONCE		300
+
+static char pipe_log[PIPE_LOG_MAX + 1];
+static size_t pipe_len;
+
+/* Read what is in the pipe now; true once needle was seen count times. */
+static bool
+drain_pipe(int fd, const char *needle, size_t want)
+{
+	ssize_t n;
+	size_t seen = 0;
+
+	while (pipe_len < PIPE_LOG_MAX &&
+	    (n = read(fd, pipe_log + pipe_len, PIPE_LOG_MAX - pipe_len)) > 0)
+		pipe_len += (size_t)n;
+	pipe_log[pipe_len] = '\0';
+	for (const char *p = pipe_log; (p = strstr(p, needle)) != NULL; p++)
+		seen++;
+	return seen >= want;
+}
+
+static bool
+wait_pipe(int fd, const char *needle, size_t want, int ms)
+{
+	for (int i = 0; i < ms / 10; i++) {
+		if (drain_pipe(fd, needle, want))
+			return true;
+		poll(NULL, 0, 10);
+	}
+	return drain_pipe(fd, needle, want);
+}
+
+/* tcpsup with --log-format json and its stderr a pipe, as under systemd. */
+static int
+start_piped(void)
+{
+	int p[2];
+	const char *at;
+
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	cr_assert((piped = fork()) >= 0);
+	if (piped == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(p[1], STDERR_FILENO);
+		execl(ts_bin(), "tcpsup", "-l", "127.0.0.1:0", "--control",
+		    "none", "--log-format", "json", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	cr_assert_eq(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+	cr_assert(wait_pipe(p[0], "started_at", 1, 5000), "%s", pipe_log);
+	cr_assert_not_null(at = strstr(pipe_log, "127.0.0.1:"));
+	ts.port = atoi(at + strlen("127.0.0.1:"));
+	return p[0];
+}
+
+Test(exhaust, reports_of_hundreds_at_once_are_never_torn)
+{
+	static int fds[AT_ONCE];
+	const char *bye = "Client {127,0,0,1} disconnected.";
+	size_t lines = 0, byes = 0;
+	int log;
+
+	log = start_piped();
+	/* Hundreds of workers, then every one of them reporting at once. */
+	for (int i = 0; i < AT_ONCE; i++) {
+		cr_assert((fds[i] = ts_connect(&ts)) >= 0, "connect %d: %m", i);
+		cr_assert_eq(ts_send_frame(fds[i], "x", 1), 0);
+		drain_pipe(log, bye, 0);
+	}
+	for (int i = 0; i < AT_ONCE; i++) {
+		char buf[4];
+
+		cr_assert_eq(ts_recv_frame(fds[i], buf, sizeof(buf)), 1);
+	}
+	for (int i = 0; i < AT_ONCE; i++)
+		close(fds[i]);
+	cr_assert(wait_pipe(log, bye, AT_ONCE, 20000), "%zu bytes", pipe_len);
+	/* And as many short connections, one after another. */
+	for (int i = 0; i < AT_ONCE; i++) {
+		int fd = ts_connect_echoed(&ts);
+
+		cr_assert(fd >= 0);
+		close(fd);
+		drain_pipe(log, bye, 0);
+	}
+	cr_assert(wait_pipe(log, bye, 2 * AT_ONCE, 20000));
+	/* Every line one whole JSON object: no report cut or interleaved. */
+	for (char *line = pipe_log, *end; *line != '\0'; line = end + 1) {
+		cr_assert_not_null(end = strchr(line, '\n'), "a last line cut:"
+		    " %s", line);
+		*end = '\0';
+		cr_assert(strncmp(line, "{\"time\":\"", 9) == 0 &&
+		    end[-1] == '}', "a torn report: '%s'", line);
+		cr_assert_null(strstr(line + 1, "{\"time\""), "two reports in"
+		    " one line: '%s'", line);
+		byes += strstr(line, bye) != NULL;
+		lines++;
+	}
+	cr_assert_eq(byes, 2 * AT_ONCE);
+	cr_assert_geq(lines, 2 * AT_ONCE);
+	close(log);
 }
