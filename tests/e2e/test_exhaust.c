@@ -123,9 +123,11 @@ static size_t
 count(size_t from, const char *needle)
 {
 	size_t n = 0;
-	const char *p = ts.log + from;
+	const char *p;
 
-	ts_wait_log(&ts, from, "\n\n\n", 0);
+	/* Read all there is: a byte that never comes, for 20 ms. */
+	ts_wait_log(&ts, from, "\x01", 20);
+	p = ts.log + from;
 	while ((p = strstr(p, needle)) != NULL) {
 		n++;
 		p++;
@@ -384,4 +386,80 @@ Test(exhaust, reports_of_hundreds_at_once_are_never_torn)
 	cr_assert_eq(byes, 2 * AT_ONCE);
 	cr_assert_geq(lines, 2 * AT_ONCE);
 	close(log);
+}
+
+/* --- out of memory ----------------------------------------------------- */
+
+static long
+vm_size_kib(pid_t pid)
+{
+	char path[64], line[128];
+	long kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	cr_assert_not_null(f = fopen(path, "r"));
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmSize: %ld", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+static void
+echo4(int fd)
+{
+	char buf[8];
+
+	cr_assert_eq(ts_write(fd, "\0\0\0\4echo", 8), 0);
+	cr_assert_eq(ts_read_exact(fd, buf, 8), 8, "no echo: %m");
+	cr_assert_arr_eq(buf, "\0\0\0\4echo", 8);
+}
+
+/*
+ * Workers inherit tcp_client_sup's RLIMIT_AS, lowered so that a worker
+ * cannot map its 64 MiB frame buffer (the supervisor's own arena is
+ * reserved already): each such worker dies alone and is reported, the
+ * supervisor and the clients it serves go on, and once the limit is
+ * raised new clients are served again.
+ */
+Test(exhaust, out_of_memory_a_worker_dies_alone)
+{
+	const char *args[] = { "--packet", "4", "--max-frame", "67108864",
+	    NULL };
+	struct rlimit rl;
+	pid_t sup, worker;
+	size_t mark;
+	int good, bad;
+
+	ts_start(&ts, args);
+	sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	good = ts_connect(&ts);
+	cr_assert(good >= 0);
+	echo4(good);
+	worker = ts_worker_of(&ts, sup, good, 2000);
+	cr_assert(worker > 0);
+	cr_assert_eq(prlimit(sup, RLIMIT_AS, NULL, &rl), 0);
+	/* Its 64 MiB buffer is mapped: half of it more does not fit. */
+	rl.rlim_cur = (rlim_t)(vm_size_kib(worker) - 32 * 1024) * 1024;
+	cr_assert_eq(prlimit(sup, RLIMIT_AS, &rl, NULL), 0, "%m");
+	mark = ts.len;
+	for (int i = 0; i < 5; i++) {
+		cr_assert((bad = ts_connect(&ts)) >= 0);
+		cr_assert(ts_closed_by_peer(bad, 2000), "served without memory");
+		close(bad);
+		echo4(good);
+	}
+	for (int i = 0; i < 200 && count(mark, "{exit_status,1}") < 5; i++)
+		poll(NULL, 0, 10);
+	cr_assert_eq(count(mark, "Reason:     {exit_status,1}"), 5, "%zu: %s",
+	    count(mark, "Reason:     {exit_status,1}"), ts.log + mark);
+	cr_assert_eq(ts_child(&ts, ts.pid, "tcp_client_sup"), sup);
+	rl.rlim_cur = rl.rlim_max;
+	cr_assert_eq(prlimit(sup, RLIMIT_AS, &rl, NULL), 0);
+	cr_assert((bad = ts_connect(&ts)) >= 0);
+	echo4(bad);
+	echo4(good);
+	close(bad);
+	close(good);
 }
