@@ -323,7 +323,7 @@ serving(const struct client_sup *cs)
 
 static void on_handoff(void *);
 
-/* Read the hand-off channel unless at --max-clients or out of descriptors. */
+/* Read the hand-off channel unless at --max-clients or in a shortage. */
 static void
 watch_handoff(struct client_sup *cs)
 {
@@ -381,7 +381,6 @@ check_capacity(struct client_sup *cs)
 		say_clients(cs, state);
 	}
 }
-
 
 /*
  * Out of processes, descriptors or memory: one ERROR REPORT per shortage,
