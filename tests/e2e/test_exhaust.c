@@ -463,3 +463,60 @@ Test(exhaust, out_of_memory_a_worker_dies_alone)
 	close(bad);
 	close(good);
 }
+
+/* --- the whole tree under a small ulimit -n ---------------------------- */
+
+/*
+ * tcpsup raises its soft RLIMIT_NOFILE to the hard one at start, so the
+ * tree's three processes get ulimit -n 32 (soft and hard) once started.
+ * With --reuse, tcp_client_sup keeps a channel to every worker, so each
+ * client costs it a descriptor: it runs out after a score of clients. The next one waits, the tree idles, and once a few
+ * clients leave (their workers go back to the pool) it is served.
+ */
+Test(exhaust, small_ulimit_n_a_client_waits_for_a_descriptor)
+{
+	const char *args[] = { "--reuse", "100", "--control", "none", NULL };
+	const struct rlimit small = { .rlim_cur = 32, .rlim_max = 32 };
+	const char *children[] = { "tcp_listener", "tcp_client_sup" };
+	int fds[64], n = 0, last = -1;
+	size_t mark;
+	long ticks;
+
+	ts_start(&ts, args);
+	cr_assert_eq(prlimit(ts.pid, RLIMIT_NOFILE, &small, NULL), 0, "%m");
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(prlimit(ts_child(&ts, ts.pid, children[i]),
+		    RLIMIT_NOFILE, &small, NULL), 0, "%m");
+	mark = ts.len;
+	/* Clients until one is not served. */
+	while (n < 64) {
+		char buf[8];
+
+		cr_assert((fds[n] = ts_connect(&ts)) >= 0);
+		cr_assert_eq(ts_send_frame(fds[n], "n", 1), 0);
+		if (poll(&(struct pollfd){ .fd = fds[n], .events = POLLIN }, 1,
+		    1000) != 1) {
+			last = fds[n];
+			break;
+		}
+		cr_assert_eq(ts_recv_frame(fds[n], buf, sizeof(buf)), 1);
+		n++;
+	}
+	cr_assert_neq(last, -1, "64 clients served under ulimit -n 32");
+	cr_assert(ts_wait_log(&ts, mark, "(emfile) - ", 1000), "%s",
+	    ts.log + mark);
+	ticks = tree_ticks();
+	poll(NULL, 0, 2000);
+	cr_assert_leq(tree_ticks() - ticks, 5);
+	assert_waiting(last, 0);
+	cr_assert_eq(count(mark, "=ERROR REPORT"), 1, "%s", ts.log + mark);
+	/* Three leave: the waiting one is served, within the back-off. */
+	for (int i = 0; i < 3; i++)
+		close(fds[i]);
+	assert_echo(last, "n");
+	cr_assert(ts_wait_log(&ts, mark, "tcp_client_sup: serving again after"
+	    " a shortage of ", 1000), "%s", ts.log + mark);
+	for (int i = 3; i < n; i++)
+		close(fds[i]);
+	close(last);
+}
