@@ -520,3 +520,43 @@ Test(exhaust, small_ulimit_n_a_client_waits_for_a_descriptor)
 		close(fds[i]);
 	close(last);
 }
+
+/*
+ * tcp_client_sup with RLIMIT_AS at its own size, so that it can map or
+ * grow nothing: its tables live in the arena it reserved at start and
+ * keep growing there, so it still serves 200 clients at once and loses
+ * none; a control request that needs the heap is answered or fails
+ * cleanly, and the supervisor is the same process at the end.
+ */
+Test(exhaust, client_sup_with_no_memory_to_map_loses_no_child)
+{
+	const char *args[] = { NULL };
+	static int fds[200];
+	struct rlimit rl;
+	char path[256], reply[65536];
+	pid_t sup, kids[TS_MAX_PIDS];
+	ssize_t n;
+
+	ts_start(&ts, args);
+	sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	cr_assert(ts_ctl_path(&ts, path, sizeof(path)));
+	cr_assert_eq(prlimit(sup, RLIMIT_AS, NULL, &rl), 0);
+	rl.rlim_cur = (rlim_t)vm_size_kib(sup) * 1024;
+	cr_assert_eq(prlimit(sup, RLIMIT_AS, &rl, NULL), 0, "%m");
+	for (int i = 0; i < 200; i++)
+		cr_assert((fds[i] = ts_connect_echoed(&ts)) >= 0, "client %d", i);
+	n = ts_ctl(path, "tcpsup 1 which_children tcp_client_sup\n", 39,
+	    reply, sizeof(reply));
+	cr_assert(n > 0 && (strncmp(reply, "ok\n", 3) == 0 ||
+	    strncmp(reply, "error", 5) == 0), "%s", reply);
+	for (int i = 0; i < 200; i++) {
+		cr_assert_eq(ts_send_frame(fds[i], "again", 5), 0);
+		assert_echo(fds[i], "again");
+	}
+	cr_assert_eq(ts_child(&ts, ts.pid, "tcp_client_sup"), sup);
+	cr_assert_geq(ts_children(&ts, sup, "tcp_echo_fsm", kids, TS_MAX_PIDS),
+	    200);
+	cr_assert_null(ts_find(&ts, 0, "SUPERVISOR REPORT"), "%s", ts.log);
+	for (int i = 0; i < 200; i++)
+		close(fds[i]);
+}
