@@ -1,10 +1,11 @@
 /*
  * test_exhaust.c -- exhaustion, never a storm: tcp_client_sup out of
  * processes (RLIMIT_NPROC, the tree run as a user of its own) and out of
- * descriptors (a small RLIMIT_NOFILE), each with one report, the waiting
- * client kept waiting, the tree's CPU low while it waits, and recovery as
- * soon as the resource is back; and hundreds of processes reporting at
- * once into a pipe, every report whole.
+ * descriptors (a small RLIMIT_NOFILE, also for the whole tree), each with
+ * one report, the waiting client kept waiting, the tree's CPU low while it
+ * waits, and recovery as soon as the resource is back; out of memory
+ * (RLIMIT_AS), a worker dies alone and a supervisor loses no child; and
+ * hundreds of processes reporting at once into a pipe, every report whole.
  */
 #include <criterion/criterion.h>
 
