@@ -20,6 +20,8 @@ int	fdpass_send(int channel, int fd);
  * Receive one descriptor (close-on-exec). Returns it, 0-byte EOF as -1
  * with errno 0, or -1 with errno set. A message that carried no descriptor
  * or more than one is an error (EBADMSG); extra descriptors are closed.
+ * EMFILE: a descriptor was sent but this process had no room for it
+ * (RLIMIT_NOFILE); the kernel closed it, the message is consumed.
  */
 int	fdpass_recv(int channel);
 

@@ -22,9 +22,11 @@ const char options_summary[] =
 const char options_usage[] =
 "usage: tcpsup [-hV] [-l address:port] [-p port] [--packet 0|1|2|4|line]\n"
 "              [--max-frame bytes] [--idle-timeout seconds|infinity]\n"
+"              [--frame-timeout seconds|infinity]\n"
 "              [--intensity restarts] [--period seconds]\n"
 "              [--shutdown-timeout ms|brutal_kill|infinity]\n"
 "              [--backlog n] [--spares n] [--reuse n] [--max-clients n]\n"
+"              [--max-per-ip n] [--max-per-ip-prefix6 bits]\n"
 "              [--log-format sasl|json] [--control path|none]\n"
 "              [--report-dir dir] [--report-max-bytes bytes]\n"
 "              [--report-max-files n]\n"
@@ -34,6 +36,7 @@ const char options_usage[] =
 "      --packet MODE          framing, as gen_tcp's {packet,N} (2)\n"
 "      --max-frame BYTES      longest frame a client may send (65535)\n"
 "      --idle-timeout SECS    close a connection idle this long (120)\n"
+"      --frame-timeout SECS   close a connection whose frame takes longer (30)\n"
 "      --intensity N          restarts allowed in a period (5)\n"
 "      --period SECS          the restart intensity period (60)\n"
 "      --shutdown-timeout MS  grace before a stopped child is killed (2000)\n"
@@ -42,6 +45,9 @@ const char options_usage[] =
 "                             lower latency, more processes (0)\n"
 "      --reuse N              connections a worker serves after its first (0)\n"
 "      --max-clients N        connections served at once; more wait (0: no limit)\n"
+"      --max-per-ip N         connections at once from one address; more are\n"
+"                             closed (0: no limit)\n"
+"      --max-per-ip-prefix6 BITS  IPv6 prefix counted as one address (64)\n"
 "      --log-format FORMAT    reports as classic SASL text or JSON lines (sasl)\n"
 "      --control PATH         control socket for tcpsupctl, or none\n"
 "                             ($XDG_RUNTIME_DIR/tcpsup/PORT.sock)\n"
@@ -55,7 +61,8 @@ enum {
 	OPT_PACKET = 256, OPT_MAX_FRAME, OPT_IDLE, OPT_INTENSITY, OPT_PERIOD,
 	OPT_SHUTDOWN, OPT_BACKLOG, OPT_SPARES, OPT_REUSE, OPT_MAX_CLIENTS,
 	OPT_LOG_FORMAT, OPT_CONTROL, OPT_REPORT_DIR, OPT_REPORT_MAX_BYTES,
-	OPT_REPORT_MAX_FILES
+	OPT_REPORT_MAX_FILES, OPT_FRAME_TIMEOUT, OPT_MAX_PER_IP,
+	OPT_MAX_PER_IP_PREFIX6
 };
 
 /* ':' first: a missing value is told apart from an unknown option. */
@@ -67,6 +74,7 @@ static const struct option longopts[] = {
 	{ "packet", required_argument, NULL, OPT_PACKET },
 	{ "max-frame", required_argument, NULL, OPT_MAX_FRAME },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+	{ "frame-timeout", required_argument, NULL, OPT_FRAME_TIMEOUT },
 	{ "intensity", required_argument, NULL, OPT_INTENSITY },
 	{ "period", required_argument, NULL, OPT_PERIOD },
 	{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN },
@@ -74,6 +82,8 @@ static const struct option longopts[] = {
 	{ "spares", required_argument, NULL, OPT_SPARES },
 	{ "reuse", required_argument, NULL, OPT_REUSE },
 	{ "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
+	{ "max-per-ip", required_argument, NULL, OPT_MAX_PER_IP },
+	{ "max-per-ip-prefix6", required_argument, NULL, OPT_MAX_PER_IP_PREFIX6 },
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "report-dir", required_argument, NULL, OPT_REPORT_DIR },
@@ -94,12 +104,14 @@ options_defaults(struct options *o)
 	o->packet = FRAME_2;
 	o->max_frame = 65535;
 	o->idle_timeout = 120;
+	o->frame_timeout = 30;
 	o->intensity = 5;
 	o->period = 60;
 	o->shutdown = 2000;
 	o->backlog = 1024;
 	o->spares = 0;
 	o->reuse = 0;
+	o->max_per_ip_prefix6 = 64;
 	o->log_format = REPORT_SASL;
 	o->report_max_bytes = 1048576;
 	o->report_max_files = 10;
@@ -134,6 +146,15 @@ number(struct parse *p, const char *name, const char *arg, long long min,
 	if (errstr != NULL)
 		fail(p, "--%s '%s': %s (%lld to %lld)", name, arg, errstr, min, max);
 	return n;
+}
+
+/* A timeout in seconds, or infinity (IDLE_INFINITY). */
+static int
+seconds(struct parse *p, const char *name, const char *arg)
+{
+	if (strcmp(arg, "infinity") == 0)
+		return IDLE_INFINITY;
+	return (int)number(p, name, arg, 1, 2000000);
 }
 
 static void
@@ -183,10 +204,10 @@ parse_one(struct parse *p, int ch, const char *arg, struct options *o,
 		o->max_frame = (size_t)number(p, "max-frame", arg, 1, MAX_FRAME_LIMIT);
 		break;
 	case OPT_IDLE:
-		if (strcmp(arg, "infinity") == 0)
-			o->idle_timeout = IDLE_INFINITY;
-		else
-			o->idle_timeout = (int)number(p, "idle-timeout", arg, 1, 2000000);
+		o->idle_timeout = seconds(p, "idle-timeout", arg);
+		break;
+	case OPT_FRAME_TIMEOUT:
+		o->frame_timeout = seconds(p, "frame-timeout", arg);
 		break;
 	case OPT_INTENSITY:
 		o->intensity = (int)number(p, "intensity", arg, 0, 100000);
@@ -208,6 +229,13 @@ parse_one(struct parse *p, int ch, const char *arg, struct options *o,
 		break;
 	case OPT_MAX_CLIENTS:
 		o->max_clients = (int)number(p, "max-clients", arg, 0, 1000000);
+		break;
+	case OPT_MAX_PER_IP:
+		o->max_per_ip = (int)number(p, "max-per-ip", arg, 0, 1000000);
+		break;
+	case OPT_MAX_PER_IP_PREFIX6:
+		o->max_per_ip_prefix6 = (int)number(p, "max-per-ip-prefix6",
+		    arg, 1, 128);
 		break;
 	case OPT_LOG_FORMAT:
 		if (strcmp(arg, "sasl") == 0)

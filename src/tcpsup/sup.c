@@ -120,6 +120,7 @@ struct sup {
 	size_t			 nstop_errors;
 	unsigned		 restarts;
 	bool			 stopping;
+	bool			 short_said;	/* a dynamic start's shortage reported */
 	bool			 in_call;	/* a call waits for a child */
 	bool			 stop_pending;	/* a stop came meanwhile */
 	bool			 done;
@@ -298,7 +299,10 @@ start_child(struct sup *sup, struct child *c, char *reason, size_t size)
 	return START_OK;
 failed:
 	c->entry.pid = 0;
-	report_child_event(sup, c, "start_error", reason);
+	/* Once per shortage for dynamic children: their caller backs off. */
+	if (failure != START_SHORTAGE || sup->flags.strategy !=
+	    SUP_SIMPLE_ONE_FOR_ONE || !sup->short_said)
+		report_child_event(sup, c, "start_error", reason);
 	return failure;
 }
 
@@ -983,16 +987,21 @@ pid_t
 sup_start_child(struct sup *sup, void *extra)
 {
 	struct child *c = arena_alloc(sizeof(*c));
+	enum start_result r;
 	char reason[64];
 
 	if (c == NULL) {
 		warn("%s", __func__);
+		errno = ENOMEM;
 		return -1;
 	}
 	c->spec = &sup->specs[0];
 	c->extra = extra;
-	if (start_child(sup, c, reason, sizeof(reason)) != START_OK) {
+	r = start_child(sup, c, reason, sizeof(reason));
+	sup->short_said = r == START_SHORTAGE;
+	if (r != START_OK) {
 		arena_free(c, sizeof(*c));
+		errno = r == START_SHORTAGE ? EAGAIN : EINVAL;
 		return -1;
 	}
 	return child_pid(c);
