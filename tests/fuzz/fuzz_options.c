@@ -100,6 +100,10 @@ check_accepted(const struct command_line *cl, const struct options *o)
 	FUZZ_CHECK(o->spares >= 0 && o->spares <= 1024);
 	FUZZ_CHECK(o->reuse >= 0 && o->reuse <= 1000000);
 	FUZZ_CHECK(o->max_clients >= 0 && o->max_clients <= 1000000);
+	FUZZ_CHECK(o->frame_timeout == IDLE_INFINITY ||
+	    (o->frame_timeout >= 1 && o->frame_timeout <= 2000000));
+	FUZZ_CHECK(o->max_per_ip >= 0 && o->max_per_ip <= 1000000);
+	FUZZ_CHECK(o->max_per_ip_prefix6 >= 1 && o->max_per_ip_prefix6 <= 128);
 	FUZZ_CHECK(o->log_format == REPORT_SASL || o->log_format == REPORT_JSON);
 	FUZZ_CHECK(o->control == NULL || o->control[0] == '\0' ||
 	    (in_args(cl, o->control) &&
