@@ -39,14 +39,37 @@ die(const char *what)
 	abort();
 }
 
+/* When pid started, in clock ticks after boot (/proc/PID/stat); 0: gone. */
+static unsigned long long
+start_time(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	/* Field 22; the name before it may hold spaces, so skip past ")". */
+	if (fgets(buf, sizeof(buf), f) != NULL &&
+	    (p = strrchr(buf, ')')) != NULL &&
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u"
+	    " %*d %*d %*d %*d %*d %*d %llu", &start) != 1)
+		start = 0;
+	fclose(f);
+	return start;
+}
+
 static void
 remember(struct tcpsup *ts, pid_t pid)
 {
 	for (size_t i = 0; i < ts->nseen; i++)
 		if (ts->seen[i] == pid)
 			return;
-	if (ts->nseen < TS_MAX_PIDS)
+	if (ts->nseen < TS_MAX_PIDS) {
+		ts->seen_start[ts->nseen] = start_time(pid);
 		ts->seen[ts->nseen++] = pid;
+	}
 }
 
 /* Run bin as argv0 -l 127.0.0.1:0 args..., stderr to a file of ts's. */
@@ -241,8 +264,11 @@ ts_cleanup(struct tcpsup *ts)
 	for (size_t i = 0; i < ts->nseen; i++) {
 		char title[256];
 
+		/* The same process, not another that got its pid since. */
 		if (ts_title(ts->seen[i], title, sizeof(title)) &&
-		    strncmp(title, "tcpsup: ", 8) == 0)
+		    strncmp(title, "tcpsup: ", 8) == 0 &&
+		    ts->seen_start[i] != 0 &&
+		    start_time(ts->seen[i]) == ts->seen_start[i])
 			kill(ts->seen[i], SIGKILL);
 	}
 	if (ts->err_fd > 0)

@@ -24,6 +24,7 @@ struct tcpsup {
 	int	 status;	/* wait status, once it exited */
 	bool	 exited;
 	pid_t	 seen[TS_MAX_PIDS];	/* every tree member ever looked at */
+	unsigned long long seen_start[TS_MAX_PIDS];	/* and when it started */
 	size_t	 nseen;
 };
 
