@@ -36,6 +36,7 @@ main(int argc, char *argv[], char *envp[])
 	struct options opts;
 	char why[256];
 
+	proc_std_open();
 	options_defaults(&opts);
 	switch (options_parse(argc, copy_args(argc, argv), &opts, why,
 	    sizeof(why))) {

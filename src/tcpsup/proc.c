@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +33,22 @@ proc_fork_linked(void)
 	if (getppid() != parent)
 		_exit(127);
 	return 0;
+}
+
+void
+proc_std_open(void)
+{
+	int fd;
+
+	for (int want = 0; want <= 2; want++) {
+		if (fcntl(want, F_GETFD) != -1)
+			continue;
+		if ((fd = open("/dev/null", O_RDWR)) == -1)
+			err(EX_OSERR, "/dev/null");
+		/* The lowest free descriptor: want itself, as 0..want-1 are open. */
+		if (fd != want)
+			errx(EX_OSERR, "/dev/null opened as %d, not %d", fd, want);
+	}
 }
 
 void

@@ -20,6 +20,14 @@
  */
 pid_t	proc_fork_linked(void);
 
+/*
+ * First thing in main(): open /dev/null on whichever of descriptors 0, 1
+ * and 2 is closed, as OpenBSD's daemons do. Otherwise the first socket
+ * tcpsup opens would become one of them, and reports written to stderr,
+ * or a program's output, would go into it.
+ */
+void	proc_std_open(void);
+
 /* Block the signals a supervisor reads from its signalfd. */
 void	proc_block_signals(sigset_t *blocked);
 

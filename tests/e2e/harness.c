@@ -23,6 +23,8 @@
 
 #include "harness.h"
 
+void	(*ts_before_exec)(void);
+
 static int64_t
 now_ms(void)
 {
@@ -79,6 +81,8 @@ spawn(struct tcpsup *ts, const char *bin, const char *argv0,
 		if (getppid() != parent)
 			_exit(127);
 		dup2(logfd, STDERR_FILENO);
+		if (ts_before_exec != NULL)
+			ts_before_exec();
 		execv(bin, (char *const *)argv);
 		_exit(127);
 	}

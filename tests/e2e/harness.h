@@ -37,6 +37,13 @@ void	ts_start(struct tcpsup *, const char *const *args);
 /* The same, through path, which is also its argv[0]: a copy installed elsewhere. */
 void	ts_start_path(struct tcpsup *, const char *path, const char *const *args);
 
+/*
+ * If set, run in the child just before exec, stderr already the log file:
+ * to start tcpsup as an odd parent would (signals ignored, descriptors
+ * closed, stderr a pipe).
+ */
+extern void	(*ts_before_exec)(void);
+
 /* The binary under test: $TCPSUP_BIN, or the build directory's. */
 const char *ts_bin(void);
 
