@@ -52,6 +52,16 @@ proc_std_open(void)
 }
 
 void
+proc_reset_signals(void)
+{
+	const int relied_on[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
+
+	for (size_t i = 0; i < sizeof(relied_on) / sizeof(relied_on[0]); i++)
+		signal(relied_on[i], SIG_DFL);
+	proc_unblock_signals();
+}
+
+void
 proc_block_signals(sigset_t *blocked)
 {
 	sigemptyset(blocked);

@@ -28,6 +28,14 @@ pid_t	proc_fork_linked(void);
  */
 void	proc_std_open(void);
 
+/*
+ * First thing in main(): the default disposition for every signal the tree
+ * relies on, and an empty mask. An ignored signal stays ignored across
+ * exec: with SIGCHLD ignored the kernel reaps every child and tells nobody,
+ * with SIGTERM ignored workers would not obey their shutdown.
+ */
+void	proc_reset_signals(void);
+
 /* Block the signals a supervisor reads from its signalfd. */
 void	proc_block_signals(sigset_t *blocked);
 

@@ -35,6 +35,48 @@ teardown(void)
 TestSuite(inherit, .fini = teardown, .timeout = 60);
 
 static void
+ignore_chld_term(void)
+{
+	signal(SIGCHLD, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+}
+
+Test(inherit, ignored_sigchld_and_sigterm_are_reset)
+{
+	char expect[160];
+	pid_t listener, csup, worker, next;
+	size_t mark;
+	int fd;
+
+	ts_before_exec = ignore_chld_term;
+	ts_start(&ts, NULL);
+	csup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	listener = ts_child(&ts, ts.pid, "tcp_listener");
+	cr_assert(csup > 0 && listener > 0);
+	cr_assert((fd = ts_connect_echoed(&ts)) >= 0);
+	cr_assert((worker = ts_worker_of(&ts, csup, fd, 3000)) > 0);
+	/* A worker's exit is seen, so reported, by its supervisor. */
+	mark = ts.len;
+	cr_assert_eq(kill(worker, SIGKILL), 0);
+	snprintf(expect, sizeof(expect), "{pid,%d}", (int)worker);
+	cr_assert(ts_wait_log(&ts, mark, expect, 3000), "%s", ts.log);
+	cr_assert(ts_closed_by_peer(fd, 3000));
+	close(fd);
+	/* The listener's too: it is restarted. */
+	cr_assert_eq(kill(listener, SIGKILL), 0);
+	next = ts_wait_child(&ts, ts.pid, "tcp_listener", listener, 5000);
+	cr_assert(next > 0, "listener not restarted: %s", ts.log);
+	cr_assert((fd = ts_connect_echoed(&ts)) >= 0);
+	/* A worker obeys its shutdown: stop is quick, not 2 s per worker. */
+	cr_assert((worker = ts_worker_of(&ts, csup, fd, 3000)) > 0);
+	cr_assert_eq(kill(ts.pid, SIGTERM), 0);
+	cr_assert(ts_wait_exit(&ts, 1500), "root did not stop: %s", ts.log);
+	cr_assert_null(ts_find(&ts, 0, "{reason,killed}"), "%s", ts.log);
+	cr_assert(ts_all_gone(&ts, 3000));
+	close(fd);
+}
+
+static void
 close_stdout(void)
 {
 	close(STDOUT_FILENO);
