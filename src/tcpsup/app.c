@@ -13,11 +13,14 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 
 #include <err.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <sysexits.h>
 
 #include "app.h"
@@ -84,6 +87,34 @@ tree_init(struct tree *t, const struct options *o)
 		err(EX_OSERR, "fcntl");
 }
 
+static void
+on_tick(void *ctx)
+{
+	uint64_t expirations;
+	int *fd = ctx;
+
+	if (read(*fd, &expirations, sizeof(expirations)) > 0)
+		log_tell_dropped();
+}
+
+/*
+ * Reports that stderr could not take are counted by whoever dropped them;
+ * once a second the root says how many, if stderr takes reports again,
+ * so that the count comes even when nothing else is reported.
+ */
+static void
+tick_start(struct sup *root)
+{
+	static int fd;
+	const struct itimerspec every = { .it_interval = { .tv_sec = 1 },
+	    .it_value = { .tv_sec = 1 } };
+
+	if ((fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK |
+	    TFD_CLOEXEC)) == -1 || timerfd_settime(fd, 0, &every, NULL) == -1)
+		err(EX_OSERR, "%s", __func__);
+	sup_watch(root, fd, on_tick, &fd);
+}
+
 /*
  * The control socket's place depends on the bound port, so it opens once
  * the children run; if it cannot, they are stopped and tcpsup refuses to
@@ -145,6 +176,8 @@ app_run(const struct options *o)
 	char why[160];
 
 	log_set_format(o->log_format);
+	if (log_stderr_nonblocking() == -1)
+		warn("stderr");
 	/* Before any fork: every process of the tree inherits the wrap log. */
 	if (o->report_dir != NULL && log_open_report_dir(o->report_dir,
 	    o->report_max_bytes, o->report_max_files) == -1)
@@ -165,6 +198,7 @@ app_run(const struct options *o)
 	if (control_start(&ctl, root, &t) == -1)
 		return EX_UNAVAILABLE;
 	log_report(&started);
+	tick_start(root);
 	how = sup_run(root);
 	control_close(ctl);
 	if (how == SUP_STOPPED) {

@@ -251,6 +251,7 @@ reply_stats(struct control *ctl, int fd)
 		{ "clients", STATS_CLIENTS },
 		{ "restarts", STATS_RESTARTS },
 		{ "reports", STATS_REPORTS },
+		{ "reports_dropped", STATS_DROPPED },
 	};
 	struct stats_report recent[STATS_RING];
 	struct ctl_reply reply = { 0 };

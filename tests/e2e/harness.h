@@ -94,6 +94,9 @@ bool	ts_all_gone(struct tcpsup *, int timeout_ms);
 /* A title as ps shows it. */
 bool	ts_title(pid_t, char *buf, size_t size);
 
+/* A loopback port free now, for a daemon whose stderr cannot be read. */
+int	ts_free_port(void);
+
 /* A blocking TCP connection to the daemon, with a receive timeout. */
 int	ts_connect(const struct tcpsup *);
 int	ts_local_port(int fd);

@@ -323,6 +323,7 @@ Test(control, stats_say_what_happened)
 	cr_assert_eq(number(stat_at(line, i++, "clients")), 2);
 	cr_assert_eq(number(stat_at(line, i++, "restarts")), 1);
 	cr_assert_geq(number(stat_at(line, i++, "reports")), 8);
+	cr_assert_eq(number(stat_at(line, i++, "reports_dropped")), 0);
 	/* Then the last reports, oldest first, and the end. */
 	cr_assert_str_eq(line[n - 1], "end");
 	cr_assert(n - 1 - i >= 5, "only %zu reports", n - 1 - i);

@@ -6,11 +6,7 @@
  */
 #include <criterion/criterion.h>
 
-#include <sys/socket.h>
 #include <sys/wait.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -141,23 +137,6 @@ assert_std_not_socket(pid_t pid)
 	}
 }
 
-/* A port free now: with no stderr to read, the test names the port. */
-static int
-free_port(void)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(fd >= 0);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	port = ntohs(sin.sin_port);
-	close(fd);
-	return port;
-}
-
 static void
 start_with_closed(void (*hook)(void))
 {
@@ -165,7 +144,7 @@ start_with_closed(void (*hook)(void))
 	const char *args[] = { "-l", listen, NULL };
 	pid_t csup;
 
-	snprintf(listen, sizeof(listen), "127.0.0.1:%d", free_port());
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", ts_free_port());
 	ts_before_exec = hook;
 	ts_spawn(&ts, args);
 	ts.port = atoi(strchr(listen, ':') + 1);
