@@ -76,6 +76,9 @@ write_all(struct conn *c, const uint8_t *p, size_t len)
 			len -= (size_t)n;
 			continue;
 		}
+		/* SIGSTOP and SIGCONT interrupt a send with a timeout. */
+		if (errno == EINTR)
+			continue;
 		if (errno == EPIPE || errno == ECONNRESET)
 			return END_CLOSED;
 		/* SO_SNDTIMEO: the peer took nothing for the idle timeout. */
@@ -125,6 +128,9 @@ serve(struct conn *c)
 		if (n == 0)
 			return END_CLOSED;
 		if (n == -1) {
+			/* A stop and a continue: a healthy connection goes on. */
+			if (errno == EINTR)
+				continue;
 			/* SO_RCVTIMEO: nothing came for the idle timeout. */
 			if (errno == EAGAIN)
 				return END_TIMEOUT;
@@ -187,10 +193,19 @@ drain(struct conn *c)
 	if (pfd[1].fd == -1)
 		return;
 	if (timerfd_settime(pfd[1].fd, 0, &limit, NULL) == 0)
-		while (drained < DRAIN_BYTES && poll(pfd, 2, -1) > 0 &&
-		    !(pfd[1].revents & POLLIN)) {
-			ssize_t n = recv(c->fd, c->buf, c->cap, MSG_DONTWAIT);
+		while (drained < DRAIN_BYTES) {
+			ssize_t n;
 
+			if (poll(pfd, 2, -1) == -1) {
+				if (errno == EINTR)
+					continue;
+				break;
+			}
+			if (pfd[1].revents & POLLIN)
+				break;
+			n = recv(c->fd, c->buf, c->cap, MSG_DONTWAIT);
+			if (n == -1 && (errno == EINTR || errno == EAGAIN))
+				continue;
 			if (n <= 0)
 				break;	/* the client closed too, or reset */
 			drained += (size_t)n;
