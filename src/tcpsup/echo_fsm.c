@@ -48,6 +48,7 @@ struct conn {
 	size_t			 len;
 	size_t			 too_big;	/* announced payload, on END_TOO_BIG */
 	int			 error;		/* errno, on END_ERROR */
+	int			 idle_ms;	/* -1: infinity */
 	char			 peer[ADDR_STRLEN];
 };
 
@@ -65,27 +66,38 @@ say(enum report_kind kind, const char *fmt, ...)
 	log_report(&r);
 }
 
+/*
+ * The whole write within the idle timeout: SO_SNDTIMEO would bound each
+ * send(2) alone, and a peer that reads a byte now and then would keep a
+ * partial send going, and its worker, for ever.
+ */
 static enum ending
 write_all(struct conn *c, const uint8_t *p, size_t len)
 {
+	int64_t deadline = c->idle_ms < 0 ? -1 : proc_now_ms() + c->idle_ms;
+
 	while (len > 0) {
-		ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL);
+		struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
+		ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		int left = -1;
 
 		if (n >= 0) {
 			p += n;
 			len -= (size_t)n;
 			continue;
 		}
-		/* SIGSTOP and SIGCONT interrupt a send with a timeout. */
+		/* SIGSTOP and SIGCONT interrupt a send. */
 		if (errno == EINTR)
 			continue;
 		if (errno == EPIPE || errno == ECONNRESET)
 			return END_CLOSED;
-		/* SO_SNDTIMEO: the peer took nothing for the idle timeout. */
-		if (errno == EAGAIN)
-			return END_TIMEOUT;
-		c->error = errno;
-		return END_ERROR;
+		if (errno != EAGAIN) {
+			c->error = errno;
+			return END_ERROR;
+		}
+		if (deadline >= 0 && (left = (int)(deadline - proc_now_ms())) <= 0)
+			return END_TIMEOUT;	/* the peer took too long */
+		poll(&pfd, 1, left);
 	}
 	return END_NONE;
 }
@@ -214,19 +226,19 @@ drain(struct conn *c)
 }
 
 /*
- * The socket stays blocking, with the idle timeout as its receive and send
- * timeouts: a read or a write is one system call, and a timeout re-arms
- * with each of them, as the tutorial's FSM re-arms its timer on each event.
+ * The socket stays blocking, with the idle timeout as its receive timeout:
+ * a read is one system call, and the timeout re-arms with each, as the
+ * tutorial's FSM re-arms its timer on each event. Writes are bounded by
+ * write_all() as a whole.
  */
 static void
-set_idle_timeout(int fd, int seconds)
+set_idle_timeout(struct conn *c, int seconds)
 {
 	struct timeval tv = { .tv_sec = seconds };
 
-	if (seconds == IDLE_INFINITY)
-		return;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	c->idle_ms = seconds == IDLE_INFINITY ? -1 : seconds * 1000;
+	if (seconds != IDLE_INFINITY)
+		setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 }
 
 /*
@@ -270,7 +282,7 @@ conn_init(struct conn *c, const struct options *o, int fd)
 	addr_format_tuple(&peer, c->peer, sizeof(c->peer));
 	addr_format(&peer, text, sizeof(text));
 	proc_title("tcp_echo_fsm %s", text);
-	set_idle_timeout(fd, o->idle_timeout);
+	set_idle_timeout(c, o->idle_timeout);
 }
 
 /*

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +19,11 @@
 #include "harness.h"
 
 static struct tcpsup ts;
+
+/* A slow reader: a frame of 4 MiB, its echo read 128 KiB every 100 ms. */
+#define SLOW_FRAME	(4194304 - 4)
+#define SLOW_READ	131072
+#define SLOW_TICK_MS	100
 
 static void
 teardown(void)
@@ -53,4 +59,58 @@ Test(defects, stopped_and_continued_worker_keeps_its_client)
 	cr_assert(ts_wait_gone(worker, 3000));
 	cr_assert_null(ts_find(&ts, 0, "exit_status"), "%s", ts.log);
 	cr_assert_null(ts_find(&ts, 0, "Interrupted"), "%s", ts.log);
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/*
+ * A peer that reads, but slowly: every partial send re-armed SO_SNDTIMEO,
+ * so a reader slow enough that one frame's echo takes longer than the
+ * idle timeout, but fast enough that each send(2) moves some bytes, held
+ * its worker for as long as it cared to. Writing one frame's echo must
+ * take no longer than the idle timeout.
+ */
+Test(defects, slow_reader_is_bounded_by_the_idle_timeout)
+{
+	const char *args[] = { "--packet", "4", "--max-frame", "4194304",
+	    "--idle-timeout", "2", NULL };
+	static unsigned char frame[4 + SLOW_FRAME], buf[SLOW_READ];
+	size_t off = 0;
+	int64_t t0, held = -1;
+	pid_t worker;
+	int fd;
+
+	ts_start(&ts, args);
+	cr_assert((fd = ts_connect(&ts)) >= 0);
+	worker = ts_worker_of(&ts, ts_child(&ts, ts.pid, "tcp_client_sup"), fd,
+	    3000);
+	cr_assert(worker > 0);
+	frame[0] = (SLOW_FRAME >> 24) & 0xff;
+	frame[1] = (SLOW_FRAME >> 16) & 0xff;
+	frame[2] = (SLOW_FRAME >> 8) & 0xff;
+	frame[3] = SLOW_FRAME & 0xff;
+	/* Frames after frames, and their echoes read at SLOW_READ per tick. */
+	for (t0 = now_ms(); now_ms() - t0 < 10000; poll(NULL, 0, SLOW_TICK_MS)) {
+		ssize_t n = send(fd, frame + off, sizeof(frame) - off,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n > 0)
+			off = (off + (size_t)n) % sizeof(frame);
+		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) == 0 ||
+		    !ts_alive(worker)) {
+			held = now_ms() - t0;
+			break;
+		}
+	}
+	cr_assert(held >= 0, "the worker is still held after 10 s");
+	cr_assert(ts_wait_log(&ts, 0, "timeout - closing", 3000), "%s",
+	    ts.log);
+	close(fd);
 }
