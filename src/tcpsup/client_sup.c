@@ -158,12 +158,27 @@ spawn(struct client_sup *cs)
 	return w;
 }
 
+/* An ERROR REPORT: a connection lost between accept and its worker. */
+static void
+say_handoff_failed(const char *what, int e)
+{
+	char atom[32], msg[200];
+	struct report r;
+
+	reason_errno(e, atom, sizeof(atom));
+	snprintf(msg, sizeof(msg), "tcp_client_sup: %s: %s (%s) - closing"
+	    " the connection.", what, atom, strerror(e));
+	r = report_message(REPORT_ERROR, getpid(), msg);
+	log_report(&r);
+}
+
 /* set_socket: give fd to an idle worker, forking one if none waits. */
 static void
 serve(struct client_sup *cs, int fd)
 {
 	for (;;) {
 		struct worker *w;
+		int e;
 
 		if (cs->nidle == 0 && spawn(cs) == NULL)
 			return;	/* start_error reported; the client sees a close */
@@ -174,8 +189,17 @@ serve(struct client_sup *cs, int fd)
 				worker_drop(cs, w);
 			return;
 		}
-		/* It died after it was pooled; its exit is not reaped yet. */
-		worker_drop(cs, w);
+		e = errno;
+		if (fdpass_peer_gone(e)) {
+			/* It died after it was pooled; its exit is not reaped yet. */
+			worker_drop(cs, w);
+			continue;
+		}
+		/* A shortage (ENOBUFS): the worker is well, forking cures nothing. */
+		if (idle_push(cs, w) == -1)
+			worker_drop(cs, w);
+		say_handoff_failed("cannot hand a connection to its worker", e);
+		return;
 	}
 }
 
