@@ -23,7 +23,6 @@
  */
 #include <sys/socket.h>
 
-#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -86,7 +85,7 @@ idle_push(struct client_sup *cs, struct worker *w)
 		struct worker **p = arena_alloc(cap * sizeof(*p));
 
 		if (p == NULL) {
-			warn("tcp_client_sup: idle pool");
+			log_warn("tcp_client_sup: idle pool");
 			return -1;
 		}
 		if (cs->idle != NULL)
@@ -132,7 +131,7 @@ spawn(struct client_sup *cs)
 
 	if (w == NULL ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == -1) {
-		warn("tcp_client_sup: new worker");
+		log_warn("tcp_client_sup: new worker");
 		arena_free(w, sizeof(*w));
 		return NULL;
 	}
@@ -289,7 +288,7 @@ on_handoff(void *ctx)
 			if (errno == EBADMSG)
 				continue;
 			if (errno != EAGAIN && errno != EINTR)
-				warn("tcp_client_sup: hand-off");
+				log_warn("tcp_client_sup: hand-off");
 			break;
 		}
 		serve(cs, fd);
@@ -381,10 +380,10 @@ open_notice_channel(struct client_sup *cs)
 	int pair[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == -1)
-		err(1, "tcp_client_sup: socketpair");
+		log_err(1, "tcp_client_sup: socketpair");
 	cs->notices = pair[0];
 	if (fcntl(cs->notices, F_SETFL, O_NONBLOCK) == -1)
-		err(1, "tcp_client_sup: fcntl");
+		log_err(1, "tcp_client_sup: fcntl");
 	sup_watch(cs->sup, cs->notices, on_notice, cs);
 	return pair[1];
 }
@@ -422,7 +421,7 @@ client_sup_start(void *arg, void *extra)
 	/* In the arena: it changes with every connection (see arena.h). */
 	if ((cs = arena_alloc(sizeof(*cs))) == NULL ||
 	    pidmap_init(&cs->workers) == -1)
-		err(1, "tcp_client_sup");
+		log_err(1, "tcp_client_sup");
 	cs->handoff = t->handoff_recv;
 	cs->spares = (size_t)t->opts->spares;
 	cs->reuse = t->opts->reuse > 0;

@@ -15,8 +15,10 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -243,4 +245,64 @@ log_report(const struct report *r)
 	log_tell_dropped();
 	if (!emit(r))
 		count_drop();
+}
+
+/* An ERROR REPORT of fmt, with ": strerror(e)" unless e is 0. */
+static void
+say_error(int e, const char *fmt, va_list ap)
+{
+	char msg[512];
+	struct report r;
+	int len = vsnprintf(msg, sizeof(msg), fmt, ap);
+
+	if (e != 0 && len >= 0 && (size_t)len < sizeof(msg))
+		snprintf(msg + len, sizeof(msg) - (size_t)len, ": %s",
+		    strerror(e));
+	r = report_message(REPORT_ERROR, getpid(), msg);
+	log_report(&r);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	say_error(e, fmt, ap);
+	va_end(ap);
+	errno = e;
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say_error(0, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_err(int status, const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	say_error(e, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void
+log_errx(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say_error(0, fmt, ap);
+	va_end(ap);
+	exit(status);
 }

@@ -27,6 +27,17 @@ void	log_report(const struct report *);
  */
 int	log_stderr_nonblocking(void);
 
+/*
+ * warn(3), warnx(3), err(3) and errx(3) as ERROR REPORTs, in the chosen
+ * format: once the tree runs, nothing but reports goes to stderr.
+ */
+void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_err(int, const char *, ...)
+	    __attribute__((format(printf, 2, 3), noreturn));
+void	log_errx(int, const char *, ...)
+	    __attribute__((format(printf, 2, 3), noreturn));
+
 /* If reports were dropped since last said, say how many. */
 void	log_tell_dropped(void);
 

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "proc.h"
 
 /* The argument area /proc/PID/cmdline shows: argv's strings, end to end. */
@@ -70,7 +71,7 @@ proc_block_signals(sigset_t *blocked)
 	sigaddset(blocked, SIGINT);
 	sigaddset(blocked, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, blocked, NULL) == -1)
-		err(1, "sigprocmask");
+		log_err(1, "sigprocmask");
 }
 
 void
@@ -133,14 +134,14 @@ proc_keep_only(const int *fds, int n)
 	int tmp[8];
 
 	if (n > 8)
-		errx(1, "%s: too many descriptors", __func__);
+		log_errx(1, "%s: too many descriptors", __func__);
 	/* Above every target first, so that no dup2 clobbers a source. */
 	for (int i = 0; i < n; i++)
 		if ((tmp[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3 + n)) == -1)
-			err(1, "%s: fcntl", __func__);
+			log_err(1, "%s: fcntl", __func__);
 	for (int i = 0; i < n; i++)
 		if (dup2(tmp[i], 3 + i) == -1)
-			err(1, "%s: dup2", __func__);
+			log_err(1, "%s: dup2", __func__);
 	closefrom(3 + n);
 }
 

@@ -196,7 +196,9 @@ assert_refused(const char *why)
 	cr_assert(ts_wait_exit(&other, 10000), "the second tcpsup runs on");
 	cr_assert(WIFEXITED(other.status), "status %#x", other.status);
 	cr_assert_eq(WEXITSTATUS(other.status), EX_UNAVAILABLE, "%s", other.log);
-	snprintf(expect, sizeof(expect), "tcpsup: %s\n", why);
+	snprintf(expect, sizeof(expect), "=ERROR REPORT==== ");
+	cr_assert(ts_find(&other, 0, expect) != NULL, "%s", other.log);
+	snprintf(expect, sizeof(expect), "\n%d %s\n", (int)other.pid, why);
 	cr_assert(ts_find(&other, 0, expect) != NULL, "%s", other.log);
 	cr_assert(ts_find(&other, 0, "    exited: {shutdown,{control,") != NULL,
 	    "%s", other.log);

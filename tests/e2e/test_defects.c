@@ -5,7 +5,9 @@
  */
 #include <criterion/criterion.h>
 
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <stdint.h>
@@ -28,6 +30,7 @@ static struct tcpsup ts;
 static void
 teardown(void)
 {
+	ts_before_exec = NULL;
 	ts_cleanup(&ts);
 }
 
@@ -113,4 +116,63 @@ Test(defects, slow_reader_is_bounded_by_the_idle_timeout)
 	cr_assert(ts_wait_log(&ts, 0, "timeout - closing", 3000), "%s",
 	    ts.log);
 	close(fd);
+}
+
+/* Every line of stderr so far is one JSON report. */
+static void
+assert_json_lines(void)
+{
+	for (const char *line = ts.log; *line != '\0';
+	    line = strchr(line, '\n') + 1) {
+		const char *end = strchr(line, '\n');
+
+		cr_assert_not_null(end, "a line cut short: %s", line);
+		cr_assert(strncmp(line, "{\"time\":\"", 9) == 0 &&
+		    end[-1] == '}', "not a JSON report: %.*s",
+		    (int)(end - line), line);
+	}
+}
+
+Test(defects, json_log_when_the_control_socket_fails)
+{
+	const char *args[] = { "--log-format", "json", "--control",
+	    "/dev/null/tcpsup.sock", NULL };
+
+	ts_spawn(&ts, args);
+	cr_assert(ts_wait_exit(&ts, 5000));
+	cr_assert(WIFEXITED(ts.status) && WEXITSTATUS(ts.status) == 69,
+	    "status %#x", ts.status);
+	cr_assert(ts_wait_log(&ts, 0, "not a directory", 1000), "%s",
+	    ts.log);
+	assert_json_lines();
+}
+
+static void
+few_descriptors(void)
+{
+	const struct rlimit rl = { .rlim_cur = 24, .rlim_max = 24 };
+
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+/* Out of descriptors, tcp_client_sup cannot make a worker a channel. */
+Test(defects, json_log_when_descriptors_run_out)
+{
+	const char *args[] = { "--log-format", "json", "--reuse", "100",
+	    "--control", "none", NULL };
+	int fds[40];
+	size_t n = 0, mark;
+
+	ts_before_exec = few_descriptors;
+	ts_start(&ts, args);
+	ts_before_exec = NULL;
+	mark = ts.len;
+	for (; n < sizeof(fds) / sizeof(fds[0]); n++)
+		cr_assert((fds[n] = ts_connect(&ts)) >= 0);
+	cr_assert(ts_wait_log(&ts, mark, "Too many open files", 5000), "%s",
+	    ts.log);
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+	poll(NULL, 0, 200);
+	assert_json_lines();
 }
