@@ -13,7 +13,8 @@
  * echoed byte. That pool is refilled only while no socket waits in the
  * hand-off channel, so forking never delays a connection already there. With --reuse, a
  * worker whose client closed cleanly says so on the shared notice channel
- * and goes back into the pool. A worker also says there when it is about to
+ * and goes back into the pool; a notice is taken from the pid the kernel
+ * says sent it, never from one the message carries. A worker also says there when it is about to
  * exit, so that it is reaped by its pid (see sup_child_exiting()).
  *
  * The root routes control requests for tcp_client_sup here over the
@@ -300,20 +301,64 @@ on_handoff(void *ctx)
 	refill(cs);
 }
 
+/*
+ * The next notice and the pid of the process that sent it: 1, or 0 for a
+ * message to skip (malformed, or without credentials), or -1 once none is
+ * left. The kernel fills in the sender's credentials (SO_PASSCRED), which
+ * no worker can forge, unlike a pid it would write itself.
+ */
+static int
+notice_recv(int fd, struct echo_fsm_notice *n, pid_t *sender)
+{
+	union {
+		char		buf[CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr	align;
+	} cm;
+	struct iovec iov = { .iov_base = n, .iov_len = sizeof(*n) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cm.buf, .msg_controllen = sizeof(cm.buf),
+	};
+	struct cmsghdr *c;
+	struct ucred cred;
+	ssize_t r;
+
+	do {
+		r = recvmsg(fd, &msg, MSG_DONTWAIT);
+	} while (r == -1 && errno == EINTR);
+	if (r == -1)
+		return -1;
+	if (r != sizeof(*n) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+		return 0;
+	for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_CREDENTIALS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(cred))) {
+			memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+			*sender = cred.pid;
+			return 1;
+		}
+	return 0;
+}
+
 static void
 on_notice(void *ctx)
 {
 	struct client_sup *cs = ctx;
 	struct echo_fsm_notice n;
 	struct pidmap_entry *e;
+	pid_t pid;
+	int rc;
 
-	while (recv(cs->notices, &n, sizeof(n), MSG_DONTWAIT) == sizeof(n)) {
+	while ((rc = notice_recv(cs->notices, &n, &pid)) != -1) {
+		if (rc == 0)
+			continue;
 		if (n.what == ECHO_FSM_EXITING) {
-			sup_child_exiting(cs->sup, n.pid);
+			sup_child_exiting(cs->sup, pid);
 			continue;
 		}
 		/* Unknown: it has exited since, and was dropped already. */
-		if ((e = pidmap_find(&cs->workers, n.pid)) != NULL &&
+		if ((e = pidmap_find(&cs->workers, pid)) != NULL &&
 		    !((struct worker *)e)->idle &&
 		    idle_push(cs, (struct worker *)e) == -1)
 			worker_drop(cs, (struct worker *)e);
@@ -377,6 +422,7 @@ describe(void *ctx, pid_t pid)
 static int
 open_notice_channel(struct client_sup *cs)
 {
+	const int on = 1;
 	int pair[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == -1)
@@ -384,6 +430,9 @@ open_notice_channel(struct client_sup *cs)
 	cs->notices = pair[0];
 	if (fcntl(cs->notices, F_SETFL, O_NONBLOCK) == -1)
 		log_err(1, "tcp_client_sup: fcntl");
+	if (setsockopt(cs->notices, SOL_SOCKET, SO_PASSCRED, &on,
+	    sizeof(on)) == -1)
+		log_err(1, "tcp_client_sup: SO_PASSCRED");
 	sup_watch(cs->sup, cs->notices, on_notice, cs);
 	return pair[1];
 }

@@ -292,7 +292,7 @@ conn_init(struct conn *c, const struct options *o, int fd)
 static bool
 notify(int notices, int what)
 {
-	struct echo_fsm_notice n = { .pid = getpid(), .what = what };
+	struct echo_fsm_notice n = { .what = what };
 
 	return send(notices, &n, sizeof(n), MSG_NOSIGNAL | MSG_DONTWAIT) ==
 	    sizeof(n);

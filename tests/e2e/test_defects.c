@@ -7,6 +7,7 @@
 
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -175,4 +176,61 @@ Test(defects, json_log_when_descriptors_run_out)
 		close(fds[i]);
 	poll(NULL, 0, 200);
 	assert_json_lines();
+}
+
+/*
+ * A forged "idle" notice for a busy worker, in the layout that carried
+ * the worker's pid ({pid, what}) and in the one that carries only what
+ * (the sender is whoever the kernel says sent it). The test holds a
+ * worker's end of the notice channel (pidfd_getfd, as root may), as a
+ * compromised worker would.
+ */
+struct notice_with_pid {
+	pid_t	pid;
+	int	what;		/* 0: idle, back in WAIT_FOR_SOCKET */
+};
+
+/* The worker's descriptor 4: its end of the notice channel (echo_fsm.c). */
+static int
+steal_notice_channel(pid_t worker)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, worker, 0), fd;
+
+	cr_assert(pidfd >= 0, "pidfd_open: %s", strerror(errno));
+	fd = (int)syscall(SYS_pidfd_getfd, pidfd, 4, 0);
+	cr_assert(fd >= 0, "pidfd_getfd: %s", strerror(errno));
+	close(pidfd);
+	return fd;
+}
+
+Test(defects, a_forged_idle_notice_does_not_pool_a_busy_worker)
+{
+	const char *args[] = { "--reuse", "10", NULL };
+	struct notice_with_pid forged = { 0, 0 };
+	int idle = 0;
+	char buf[16];
+	pid_t csup, busy;
+	int held, next, notices;
+
+	ts_start(&ts, args);
+	csup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	cr_assert((held = ts_connect_echoed(&ts)) >= 0);
+	cr_assert((busy = ts_worker_of(&ts, csup, held, 3000)) > 0);
+	notices = steal_notice_channel(busy);
+	/* "I am idle", in the name of the worker that is serving held. */
+	forged.pid = busy;
+	cr_assert_eq(send(notices, &forged, sizeof(forged), 0),
+	    (ssize_t)sizeof(forged));
+	cr_assert_eq(send(notices, &idle, sizeof(idle), 0),
+	    (ssize_t)sizeof(idle));
+	poll(NULL, 0, 200);
+	/* Handed to the busy worker, it would wait for held to leave. */
+	cr_assert((next = ts_connect(&ts)) >= 0);
+	cr_assert_eq(ts_send_frame(next, "next", 4), 0);
+	cr_assert_eq(ts_recv_frame(next, buf, sizeof(buf)), 4,
+	    "the new client was given to the busy worker %d", (int)busy);
+	cr_assert_neq(ts_worker_of(&ts, csup, next, 3000), busy);
+	close(notices);
+	close(next);
+	close(held);
 }
