@@ -2,6 +2,7 @@
  * proc.c -- linked forks, process titles and descriptor hygiene.
  */
 #include <sys/prctl.h>
+#include <sys/time.h>
 
 #include <err.h>
 #include <fcntl.h>
@@ -56,9 +57,14 @@ void
 proc_reset_signals(void)
 {
 	const int relied_on[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
+	const int timers[] = { ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF };
+	const struct itimerval off = { 0 };
 
 	for (size_t i = 0; i < sizeof(relied_on) / sizeof(relied_on[0]); i++)
 		signal(relied_on[i], SIG_DFL);
+	/* An alarm set before exec would still come, and kill the root. */
+	for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++)
+		setitimer(timers[i], &off, NULL);
 	proc_unblock_signals();
 }
 

@@ -32,7 +32,8 @@ void	proc_std_open(void);
  * First thing in main(): the default disposition for every signal the tree
  * relies on, and an empty mask. An ignored signal stays ignored across
  * exec: with SIGCHLD ignored the kernel reaps every child and tells nobody,
- * with SIGTERM ignored workers would not obey their shutdown.
+ * with SIGTERM ignored workers would not obey their shutdown. Interval
+ * timers survive exec as well: they are cancelled.
  */
 void	proc_reset_signals(void);
 

@@ -73,6 +73,25 @@ Test(inherit, ignored_sigchld_and_sigterm_are_reset)
 }
 
 static void
+arm_alarm(void)
+{
+	alarm(1);
+}
+
+/* An interval timer survives exec too; its SIGALRM would end the root. */
+Test(inherit, an_inherited_alarm_is_cancelled)
+{
+	int fd;
+
+	ts_before_exec = arm_alarm;
+	ts_start(&ts, NULL);
+	poll(NULL, 0, 1500);
+	cr_assert(ts_alive(ts.pid), "the root died of SIGALRM");
+	cr_assert((fd = ts_connect_echoed(&ts)) >= 0);
+	close(fd);
+}
+
+static void
 close_stdout(void)
 {
 	close(STDOUT_FILENO);
