@@ -34,6 +34,12 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t
+ts_now_ms(void)
+{
+	return now_ms();
+}
+
 static void
 die(const char *what)
 {

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define TS_MAX_PIDS	256
 
@@ -93,6 +94,9 @@ bool	ts_all_gone(struct tcpsup *, int timeout_ms);
 
 /* A title as ps shows it. */
 bool	ts_title(pid_t, char *buf, size_t size);
+
+/* CLOCK_MONOTONIC in ms, for the tests' own deadlines. */
+int64_t	ts_now_ms(void);
 
 /* A loopback port free now, for a daemon whose stderr cannot be read. */
 int	ts_free_port(void);

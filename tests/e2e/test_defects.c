@@ -1,7 +1,8 @@
 /*
- * test_defects.c -- defects found reading the code, each shown here as it
- * was seen by a user: a worker stopped and continued drops its client,
- * a peer that reads a byte now and then holds its worker forever.
+ * test_defects.c -- defects found reading the code, each shown as a user
+ * would meet it: a worker stopped and continued dropped its client; a
+ * slow reader held its worker for ever; a forged notice pooled a busy
+ * worker; plain-text lines broke --log-format json.
  */
 #include <criterion/criterion.h>
 
@@ -65,15 +66,6 @@ Test(defects, stopped_and_continued_worker_keeps_its_client)
 	cr_assert_null(ts_find(&ts, 0, "Interrupted"), "%s", ts.log);
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /*
  * A peer that reads, but slowly: every partial send re-armed SO_SNDTIMEO,
  * so a reader slow enough that one frame's echo takes longer than the
@@ -101,7 +93,7 @@ Test(defects, slow_reader_is_bounded_by_the_idle_timeout)
 	frame[2] = (SLOW_FRAME >> 8) & 0xff;
 	frame[3] = SLOW_FRAME & 0xff;
 	/* Frames after frames, and their echoes read at SLOW_READ per tick. */
-	for (t0 = now_ms(); now_ms() - t0 < 10000; poll(NULL, 0, SLOW_TICK_MS)) {
+	for (t0 = ts_now_ms(); ts_now_ms() - t0 < 10000; poll(NULL, 0, SLOW_TICK_MS)) {
 		ssize_t n = send(fd, frame + off, sizeof(frame) - off,
 		    MSG_DONTWAIT | MSG_NOSIGNAL);
 
@@ -109,7 +101,7 @@ Test(defects, slow_reader_is_bounded_by_the_idle_timeout)
 			off = (off + (size_t)n) % sizeof(frame);
 		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) == 0 ||
 		    !ts_alive(worker)) {
-			held = now_ms() - t0;
+			held = ts_now_ms() - t0;
 			break;
 		}
 	}

@@ -42,24 +42,15 @@ stderr_to_pipe(void)
 	dup2(errpipe[1], STDERR_FILENO);
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* Read the pipe until needle shows up or timeout_ms pass. */
 static bool
 read_until(const char *needle, int timeout_ms)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = ts_now_ms() + timeout_ms;
 	struct pollfd pfd = { .fd = errpipe[0], .events = POLLIN };
 
 	while (strstr(out, needle) == NULL) {
-		int left = (int)(deadline - now_ms());
+		int left = (int)(deadline - ts_now_ms());
 		ssize_t n;
 
 		if (left <= 0 || poll(&pfd, 1, left) <= 0)
@@ -77,10 +68,10 @@ read_until(const char *needle, int timeout_ms)
 static int
 churn(int ms)
 {
-	int64_t end = now_ms() + ms;
+	int64_t end = ts_now_ms() + ms;
 	int n = 0;
 
-	while (now_ms() < end) {
+	while (ts_now_ms() < end) {
 		int fd = ts_connect_echoed(&ts);
 
 		if (fd == -1)
@@ -149,8 +140,8 @@ Test(logjam, a_stalled_stderr_blocks_nobody)
 	conns = churn(3000);
 	cr_assert_gt(conns, 1000, "only %d connections", conns);
 	/* Every worker whose client left is gone: none waits on stderr. */
-	t0 = now_ms();
-	while (workers(csup) > 0 && now_ms() - t0 < 3000)
+	t0 = ts_now_ms();
+	while (workers(csup) > 0 && ts_now_ms() - t0 < 3000)
 		poll(NULL, 0, 20);
 	cr_assert_eq(workers(csup), 0, "%zu workers left", workers(csup));
 	cr_assert((fd = ts_connect_echoed(&ts)) >= 0, "no echo");
