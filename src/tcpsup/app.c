@@ -175,13 +175,14 @@ app_run(const struct options *o)
 	char why[160];
 
 	log_set_format(o->log_format);
+	/* Before the first report: a stderr whose reader is gone is no crash. */
+	signal(SIGPIPE, SIG_IGN);
 	if (log_stderr_nonblocking() == -1)
 		log_warn("stderr");
 	/* Before any fork: every process of the tree inherits the wrap log. */
 	if (o->report_dir != NULL && log_open_report_dir(o->report_dir,
 	    o->report_max_bytes, o->report_max_files) == -1)
 		log_err(EX_CANTCREAT, "--report-dir %s", o->report_dir);
-	signal(SIGPIPE, SIG_IGN);
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		log_warn("prctl(PR_SET_CHILD_SUBREAPER)");
 	raise_fd_limit();
