@@ -67,7 +67,7 @@ Test(inherit, ignored_sigchld_and_sigterm_are_reset)
 	cr_assert((worker = ts_worker_of(&ts, csup, fd, 3000)) > 0);
 	cr_assert_eq(kill(ts.pid, SIGTERM), 0);
 	cr_assert(ts_wait_exit(&ts, 1500), "root did not stop: %s", ts.log);
-	cr_assert_null(ts_find(&ts, 0, "{reason,killed}"), "%s", ts.log);
+	cr_assert_null(ts_find(&ts, 0, "shutdown_error"), "%s", ts.log);
 	cr_assert(ts_all_gone(&ts, 3000));
 	close(fd);
 }
