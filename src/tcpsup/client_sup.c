@@ -13,7 +13,8 @@
  * echoed byte. That pool is refilled only while no socket waits in the
  * hand-off channel, so forking never delays a connection already there. With --reuse, a
  * worker whose client closed cleanly says so on the shared notice channel
- * and goes back into the pool. A worker also says there when it is about to
+ * and goes back into the pool; a notice is taken from the pid the kernel
+ * says sent it, never from one the message carries. A worker also says there when it is about to
  * exit, so that it is reaped by its pid (see sup_child_exiting()).
  *
  * With --max-per-ip it counts the connections served per client address
@@ -29,7 +30,6 @@
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 
-#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -116,7 +116,7 @@ idle_push(struct client_sup *cs, struct worker *w)
 		struct worker **p = arena_alloc(cap * sizeof(*p));
 
 		if (p == NULL) {
-			warn("tcp_client_sup: idle pool");
+			log_warn("tcp_client_sup: idle pool");
 			return -1;
 		}
 		if (cs->idle != NULL)
@@ -204,6 +204,20 @@ spawn(struct client_sup *cs)
 	return w;
 }
 
+/* An ERROR REPORT: a connection lost between accept and its worker. */
+static void
+say_handoff_failed(const char *what, int e)
+{
+	char atom[32], msg[200];
+	struct report r;
+
+	reason_errno(e, atom, sizeof(atom));
+	snprintf(msg, sizeof(msg), "tcp_client_sup: %s: %s (%s) - closing"
+	    " the connection.", what, atom, strerror(e));
+	r = report_message(REPORT_ERROR, getpid(), msg);
+	log_report(&r);
+}
+
 /* An ERROR REPORT for n connections closed over --max-per-ip. */
 static void
 say_refused(const struct client_sup *cs, const struct addr *peer, unsigned n)
@@ -284,6 +298,7 @@ hand_over(struct client_sup *cs, int fd, struct ipcount_entry *ip)
 {
 	for (;;) {
 		struct worker *w;
+		int e;
 
 		if (cs->nidle == 0 && spawn(cs) == NULL)
 			return false;
@@ -293,8 +308,22 @@ hand_over(struct client_sup *cs, int fd, struct ipcount_entry *ip)
 			worker_sent(cs, w, ip);
 			return true;
 		}
-		/* It died after it was pooled; its exit is not reaped yet. */
-		worker_drop(cs, w);
+		e = errno;
+		if (fdpass_peer_gone(e)) {
+			/* It died after it was pooled; its exit is not reaped yet. */
+			worker_drop(cs, w);
+			continue;
+		}
+		/*
+		 * A shortage (ENOBUFS): the worker is well, forking cures
+		 * nothing. This connection is lost: say so; the caller closes.
+		 */
+		if (idle_push(cs, w) == -1)
+			worker_drop(cs, w);
+		if (ip != NULL)
+			ipcount_release(&cs->ips, ip);
+		say_handoff_failed("cannot hand a connection to its worker", e);
+		return true;
 	}
 }
 
@@ -484,7 +513,7 @@ on_handoff(void *ctx)
 				return;
 			}
 			if (errno != EAGAIN && errno != EINTR)
-				warn("tcp_client_sup: hand-off");
+				log_warn("tcp_client_sup: hand-off");
 			break;
 		}
 		if (cs->max_per_ip > 0 && !admit(cs, fd, &ip))
@@ -498,20 +527,64 @@ on_handoff(void *ctx)
 	refill(cs);
 }
 
+/*
+ * The next notice and the pid of the process that sent it: 1, or 0 for a
+ * message to skip (malformed, or without credentials), or -1 once none is
+ * left. The kernel fills in the sender's credentials (SO_PASSCRED), which
+ * no worker can forge, unlike a pid it would write itself.
+ */
+static int
+notice_recv(int fd, struct echo_fsm_notice *n, pid_t *sender)
+{
+	union {
+		char		buf[CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr	align;
+	} cm;
+	struct iovec iov = { .iov_base = n, .iov_len = sizeof(*n) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cm.buf, .msg_controllen = sizeof(cm.buf),
+	};
+	struct cmsghdr *c;
+	struct ucred cred;
+	ssize_t r;
+
+	do {
+		r = recvmsg(fd, &msg, MSG_DONTWAIT);
+	} while (r == -1 && errno == EINTR);
+	if (r == -1)
+		return -1;
+	if (r != sizeof(*n) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+		return 0;
+	for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_CREDENTIALS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(cred))) {
+			memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+			*sender = cred.pid;
+			return 1;
+		}
+	return 0;
+}
+
 static void
 on_notice(void *ctx)
 {
 	struct client_sup *cs = ctx;
 	struct echo_fsm_notice n;
 	struct pidmap_entry *e;
+	pid_t pid;
+	int rc;
 
-	while (recv(cs->notices, &n, sizeof(n), MSG_DONTWAIT) == sizeof(n)) {
+	while ((rc = notice_recv(cs->notices, &n, &pid)) != -1) {
+		if (rc == 0)
+			continue;
 		if (n.what == ECHO_FSM_EXITING) {
-			sup_child_exiting(cs->sup, n.pid);
+			sup_child_exiting(cs->sup, pid);
 			continue;
 		}
 		/* Unknown: it has exited since, and was dropped already. */
-		if ((e = pidmap_find(&cs->workers, n.pid)) == NULL ||
+		if ((e = pidmap_find(&cs->workers, pid)) == NULL ||
 		    ((struct worker *)e)->idle)
 			continue;
 		worker_release_ip(cs, (struct worker *)e);
@@ -577,13 +650,17 @@ describe(void *ctx, pid_t pid)
 static int
 open_notice_channel(struct client_sup *cs)
 {
+	const int on = 1;
 	int pair[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == -1)
-		err(1, "tcp_client_sup: socketpair");
+		log_err(1, "tcp_client_sup: socketpair");
 	cs->notices = pair[0];
 	if (fcntl(cs->notices, F_SETFL, O_NONBLOCK) == -1)
-		err(1, "tcp_client_sup: fcntl");
+		log_err(1, "tcp_client_sup: fcntl");
+	if (setsockopt(cs->notices, SOL_SOCKET, SO_PASSCRED, &on,
+	    sizeof(on)) == -1)
+		log_err(1, "tcp_client_sup: SO_PASSCRED");
 	sup_watch(cs->sup, cs->notices, on_notice, cs);
 	return pair[1];
 }
@@ -621,7 +698,7 @@ client_sup_start(void *arg, void *extra)
 	/* In the arena: it changes with every connection (see arena.h). */
 	if ((cs = arena_alloc(sizeof(*cs))) == NULL ||
 	    pidmap_init(&cs->workers) == -1 || ipcount_init(&cs->ips) == -1)
-		err(1, "tcp_client_sup");
+		log_err(1, "tcp_client_sup");
 	cs->handoff = t->handoff_recv;
 	cs->spares = (size_t)t->opts->spares;
 	cs->reuse = t->opts->reuse > 0;
@@ -635,7 +712,7 @@ client_sup_start(void *arg, void *extra)
 	cs->held = -1;
 	if ((cs->pause = timerfd_create(CLOCK_MONOTONIC,
 	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
-		err(1, "tcp_client_sup: timerfd_create");
+		log_err(1, "tcp_client_sup: timerfd_create");
 	sup_watch(cs->sup, cs->pause, on_pause, cs);
 	watch_handoff(cs);
 	cs->replies = ctl_conns_create(cs->sup, NULL, NULL);

@@ -78,24 +78,39 @@ say(enum report_kind kind, const char *fmt, ...)
 	log_report(&r);
 }
 
+/*
+ * The whole write within the idle timeout: SO_SNDTIMEO would bound each
+ * send(2) alone, and a peer that reads a byte now and then would keep a
+ * partial send going, and its worker, for ever.
+ */
 static enum ending
 write_all(struct conn *c, const uint8_t *p, size_t len)
 {
+	int64_t deadline = c->idle == IDLE_INFINITY ? -1 :
+	    proc_now_ms() + (int64_t)c->idle * 1000;
+
 	while (len > 0) {
-		ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL);
+		struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
+		ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		int left = -1;
 
 		if (n >= 0) {
 			p += n;
 			len -= (size_t)n;
 			continue;
 		}
+		/* SIGSTOP and SIGCONT interrupt a send. */
+		if (errno == EINTR)
+			continue;
 		if (errno == EPIPE || errno == ECONNRESET)
 			return END_CLOSED;
-		/* SO_SNDTIMEO: the peer took nothing for the idle timeout. */
-		if (errno == EAGAIN)
-			return END_TIMEOUT;
-		c->error = errno;
-		return END_ERROR;
+		if (errno != EAGAIN) {
+			c->error = errno;
+			return END_ERROR;
+		}
+		if (deadline >= 0 && (left = (int)(deadline - proc_now_ms())) <= 0)
+			return END_TIMEOUT;	/* the peer took too long */
+		poll(&pfd, 1, left);
 	}
 	return END_NONE;
 }
@@ -223,6 +238,9 @@ serve(struct conn *c)
 		if (n == 0)
 			return END_CLOSED;
 		if (n == -1) {
+			/* A stop and a continue: a healthy connection goes on. */
+			if (errno == EINTR)
+				continue;
 			/* SO_RCVTIMEO: the idle or the frame timeout. */
 			if (errno == EAGAIN)
 				e = on_timeout(c);
@@ -295,10 +313,19 @@ drain(struct conn *c)
 	if (pfd[1].fd == -1)
 		return;
 	if (timerfd_settime(pfd[1].fd, 0, &limit, NULL) == 0)
-		while (drained < DRAIN_BYTES && poll(pfd, 2, -1) > 0 &&
-		    !(pfd[1].revents & POLLIN)) {
-			ssize_t n = recv(c->fd, c->buf, c->cap, MSG_DONTWAIT);
+		while (drained < DRAIN_BYTES) {
+			ssize_t n;
 
+			if (poll(pfd, 2, -1) == -1) {
+				if (errno == EINTR)
+					continue;
+				break;
+			}
+			if (pfd[1].revents & POLLIN)
+				break;
+			n = recv(c->fd, c->buf, c->cap, MSG_DONTWAIT);
+			if (n == -1 && (errno == EINTR || errno == EAGAIN))
+				continue;
 			if (n <= 0)
 				break;	/* the client closed too, or reset */
 			drained += (size_t)n;
@@ -307,9 +334,10 @@ drain(struct conn *c)
 }
 
 /*
- * The socket stays blocking, with the idle timeout as its receive and send
- * timeouts: a read or a write is one system call, and a timeout re-arms
- * with each of them, as the tutorial's FSM re-arms its timer on each event.
+ * The socket stays blocking, with the idle timeout as its receive timeout:
+ * a read is one system call, and the timeout re-arms with each, as the
+ * tutorial's FSM re-arms its timer on each event. Writes are bounded by
+ * write_all() as a whole.
  */
 static void
 set_idle_timeout(struct conn *c)
@@ -320,7 +348,6 @@ set_idle_timeout(struct conn *c)
 	if (c->idle == IDLE_INFINITY)
 		return;
 	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
 /*
@@ -377,7 +404,7 @@ conn_init(struct conn *c, const struct options *o, int fd)
 static bool
 notify(int notices, int what)
 {
-	struct echo_fsm_notice n = { .pid = getpid(), .what = what };
+	struct echo_fsm_notice n = { .what = what };
 
 	return send(notices, &n, sizeof(n), MSG_NOSIGNAL | MSG_DONTWAIT) ==
 	    sizeof(n);

@@ -116,3 +116,9 @@ fdpass_recv(int channel)
 
 	return fdpass_recv_data(channel, &byte, 1, &len);
 }
+
+bool
+fdpass_peer_gone(int e)
+{
+	return e == EPIPE || e == ECONNRESET || e == ECONNREFUSED;
+}

@@ -37,6 +37,8 @@ main(int argc, char *argv[], char *envp[])
 	struct options opts;
 	char why[256];
 
+	proc_std_open();
+	proc_reset_signals();
 	options_defaults(&opts);
 	switch (options_parse(argc, copy_args(argc, argv), &opts, why,
 	    sizeof(why))) {

@@ -21,7 +21,6 @@
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 
-#include <err.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -869,10 +868,10 @@ watch(struct sup *sup, int fd, uint32_t events, void (*on_ready)(void *),
 		sup->watches[i] = (struct watch){ fd, on_ready, ctx };
 		ev.data.ptr = &sup->watches[i];
 		if (epoll_ctl(sup->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
-			err(1, "%s: epoll_ctl", __func__);
+			log_err(1, "%s: epoll_ctl", __func__);
 		return;
 	}
-	errx(1, "%s: too many watches", __func__);
+	log_errx(1, "%s: too many watches", __func__);
 }
 
 void
@@ -914,7 +913,7 @@ sup_run(struct sup *sup)
 		int n = epoll_wait(sup->epfd, events, SUP_MAX_WATCHES, -1);
 
 		if (n == -1 && errno != EINTR)
-			err(1, "%s: epoll_wait", __func__);
+			log_err(1, "%s: epoll_wait", __func__);
 		for (int i = 0; i < n && !sup->done; i++) {
 			struct watch *w = events[i].data.ptr;
 
@@ -935,7 +934,7 @@ sup_create(const struct sup_flags *flags, const struct child_spec *specs,
 	sigset_t blocked;
 
 	if (sup == NULL)
-		err(1, "%s", __func__);
+		log_err(1, "%s", __func__);
 	sup->flags = *flags;
 	snprintf(sup->term, sizeof(sup->term), "{local,%s}", flags->name);
 	log_set_process(flags->name);
@@ -943,22 +942,22 @@ sup_create(const struct sup_flags *flags, const struct child_spec *specs,
 	sup->nspecs = nspecs;
 	if (flags->strategy != SUP_SIMPLE_ONE_FOR_ONE &&
 	    (sup->statics = arena_alloc(nspecs * sizeof(*sup->statics))) == NULL)
-		err(1, "%s", __func__);
+		log_err(1, "%s", __func__);
 	for (size_t i = 0; sup->statics != NULL && i < nspecs; i++)
 		sup->statics[i].spec = &specs[i];
 	if (pidmap_init(&sup->running) == -1 ||
 	    intensity_init(&sup->intensity, flags->intensity, flags->period) == -1)
-		err(1, "%s", __func__);
+		log_err(1, "%s", __func__);
 	proc_block_signals(&blocked);
 	if ((sup->sigfd = signalfd(-1, &blocked, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
-		err(1, "signalfd");
+		log_err(1, "signalfd");
 	if ((sup->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
-		err(1, "epoll_create1");
+		log_err(1, "epoll_create1");
 	if ((sup->sweepfd = timerfd_create(CLOCK_MONOTONIC,
 	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1 ||
 	    (sup->retryfd = timerfd_create(CLOCK_MONOTONIC,
 	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
-		err(1, "timerfd_create");
+		log_err(1, "timerfd_create");
 	sup_watch(sup, sup->sigfd, on_signal, sup);
 	sup_watch(sup, sup->sweepfd, on_sweep, sup);
 	sup_watch(sup, sup->retryfd, on_retry, sup);
@@ -991,7 +990,7 @@ sup_start_child(struct sup *sup, void *extra)
 	char reason[64];
 
 	if (c == NULL) {
-		warn("%s", __func__);
+		log_warn("%s", __func__);
 		errno = ENOMEM;
 		return -1;
 	}

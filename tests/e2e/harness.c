@@ -23,6 +23,8 @@
 
 #include "harness.h"
 
+void	(*ts_before_exec)(void);
+
 static int64_t
 now_ms(void)
 {
@@ -30,6 +32,12 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+ts_now_ms(void)
+{
+	return now_ms();
 }
 
 static void
@@ -102,6 +110,8 @@ spawn(struct tcpsup *ts, const char *bin, const char *argv0,
 		if (getppid() != parent)
 			_exit(127);
 		dup2(logfd, STDERR_FILENO);
+		if (ts_before_exec != NULL)
+			ts_before_exec();
 		execv(bin, (char *const *)argv);
 		_exit(127);
 	}
@@ -462,6 +472,23 @@ ts_connect_echoed(const struct tcpsup *ts)
 		return -1;
 	}
 	return fd;
+}
+
+int
+ts_free_port(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = -1;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd == -1)
+		die("socket");
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == 0)
+		port = ntohs(sin.sin_port);
+	close(fd);
+	return port;
 }
 
 int

@@ -188,3 +188,42 @@ Test(fdpass, a_receiver_out_of_descriptors_gets_emfile)
 	    WEXITSTATUS(status));
 	assert_closed_everywhere(rfd);
 }
+
+/* tcp_client_sup forks again only when the worker is really gone. */
+Test(fdpass, a_closed_peer_is_gone)
+{
+	int rfd, wfd = -1;
+
+	rfd = pipe_to_pass(&wfd);
+	close(chan[1]);
+	cr_assert_eq(fdpass_send(chan[0], wfd), -1);
+	cr_assert(fdpass_peer_gone(errno), "%s", strerror(errno));
+	close(rfd);
+	close(wfd);
+}
+
+Test(fdpass, a_full_channel_is_no_dead_peer)
+{
+	int rfd, wfd = -1, i;
+
+	rfd = pipe_to_pass(&wfd);
+	cr_assert_eq(fcntl(chan[0], F_SETFL, O_NONBLOCK), 0);
+	for (i = 0; i < 1000000 && send(chan[0], "x", 1, 0) == 1; i++)
+		;
+	cr_assert_eq(errno, EAGAIN);
+	cr_assert_eq(fdpass_send(chan[0], wfd), -1);
+	cr_assert_eq(errno, EAGAIN);
+	cr_assert_not(fdpass_peer_gone(errno));
+	close(rfd);
+	close(wfd);
+}
+
+Test(fdpass, a_shortage_is_no_dead_peer)
+{
+	cr_assert_not(fdpass_peer_gone(ENOBUFS));
+	cr_assert_not(fdpass_peer_gone(ENOMEM));
+	cr_assert_not(fdpass_peer_gone(ETOOMANYREFS));
+	cr_assert(fdpass_peer_gone(EPIPE));
+	cr_assert(fdpass_peer_gone(ECONNRESET));
+	cr_assert(fdpass_peer_gone(ECONNREFUSED));
+}
