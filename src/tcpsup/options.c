@@ -27,7 +27,7 @@ const char options_usage[] =
 "              [--backlog n] [--spares n] [--reuse n] [--max-clients n]\n"
 "              [--log-format sasl|json] [--control path|none]\n"
 "              [--report-dir dir] [--report-max-bytes bytes]\n"
-"              [--report-max-files n]\n"
+"              [--report-max-files n] [--no-sandbox]\n"
 "\n"
 "  -l, --listen ADDR:PORT     address to listen on (127.0.0.1:2222; [::1]:2222)\n"
 "  -p, --port PORT            port to listen on, 0 for any free one (2222)\n"
@@ -48,6 +48,8 @@ const char options_usage[] =
 "      --report-dir DIR       also keep every report in a wrap log in DIR\n"
 "      --report-max-bytes N   bytes per wrap log file (1048576)\n"
 "      --report-max-files N   wrap log files kept (10)\n"
+"      --no-sandbox           do not confine workers (seccomp, limits): to\n"
+"                             debug one, or to get its core dump\n"
 "  -h, --help                 print this help and exit\n"
 "  -V, --version              print the version and exit\n";
 
@@ -55,7 +57,7 @@ enum {
 	OPT_PACKET = 256, OPT_MAX_FRAME, OPT_IDLE, OPT_INTENSITY, OPT_PERIOD,
 	OPT_SHUTDOWN, OPT_BACKLOG, OPT_SPARES, OPT_REUSE, OPT_MAX_CLIENTS,
 	OPT_LOG_FORMAT, OPT_CONTROL, OPT_REPORT_DIR, OPT_REPORT_MAX_BYTES,
-	OPT_REPORT_MAX_FILES
+	OPT_REPORT_MAX_FILES, OPT_NO_SANDBOX
 };
 
 static const struct option longopts[] = {
@@ -76,6 +78,7 @@ static const struct option longopts[] = {
 	{ "report-dir", required_argument, NULL, OPT_REPORT_DIR },
 	{ "report-max-bytes", required_argument, NULL, OPT_REPORT_MAX_BYTES },
 	{ "report-max-files", required_argument, NULL, OPT_REPORT_MAX_FILES },
+	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -97,6 +100,7 @@ options_defaults(struct options *o)
 	o->backlog = 1024;
 	o->spares = 0;
 	o->reuse = 0;
+	o->sandbox = true;
 	o->log_format = REPORT_SASL;
 	o->report_max_bytes = 1048576;
 	o->report_max_files = 10;
@@ -230,6 +234,9 @@ parse_one(struct parse *p, int ch, const char *arg, struct options *o,
 	case OPT_REPORT_MAX_FILES:
 		o->report_max_files = (int)number(p, "report-max-files", arg,
 		    1, WRAPLOG_MAX_FILES);
+		break;
+	case OPT_NO_SANDBOX:
+		o->sandbox = false;
 		break;
 	}
 }

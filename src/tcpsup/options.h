@@ -5,6 +5,7 @@
 #ifndef TCPSUP_OPTIONS_H
 #define TCPSUP_OPTIONS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "addr.h"
@@ -30,6 +31,7 @@ struct options {
 	int			spares;		/* idle workers kept forked */
 	int			reuse;		/* connections per worker after its first */
 	int			max_clients;	/* 0: no limit */
+	bool			sandbox;	/* confine workers (sandbox.h) */
 	enum report_format	log_format;
 	const char		*control;	/* socket path, NULL: the default, "" none */
 	const char		*report_dir;	/* wrap log of every report, or NULL */
