@@ -54,7 +54,8 @@ main(int argc, char *argv[], char *envp[])
 	}
 	/* Once, here: a worker only loads it, and a failure stops us now. */
 	if (sandbox_prepare(&opts) == -1)
-		err(EX_OSERR, "seccomp filter (--no-sandbox runs without)");
+		err(EX_OSERR, "cannot build the workers' seccomp filter"
+		    " (--no-sandbox runs without it)");
 	proc_title_init(argc, argv, envp);
 	return app_run(&opts);
 }
