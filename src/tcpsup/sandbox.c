@@ -70,6 +70,7 @@ static const struct sandbox_rule rules[] = {
 	CALL(getpid, ALWAYS),
 	CALL(exit, ALWAYS),
 	CALL(exit_group, ALWAYS),
+	CALL(sigaltstack, ALWAYS),	/* -Db_sanitize's _exit(2) */
 	/* A larger --max-frame's buffer, and malloc: data, never code. */
 	CALL_IF(mmap, ALWAYS, 2, PROT_EXEC, 0),
 	CALL(munmap, ALWAYS),
