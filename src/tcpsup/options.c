@@ -49,7 +49,7 @@ const char options_usage[] =
 "      --report-max-bytes N   bytes per wrap log file (1048576)\n"
 "      --report-max-files N   wrap log files kept (10)\n"
 "      --no-sandbox           do not confine workers (seccomp, limits): to\n"
-"                             debug one, or to get its core dump\n"
+"                             debug one, get its core dump, or run under valgrind\n"
 "  -h, --help                 print this help and exit\n"
 "  -V, --version              print the version and exit\n";
 
