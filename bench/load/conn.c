@@ -101,8 +101,9 @@ conn_fail(struct load *l, struct conn *c, enum outcome why, int error)
 }
 
 /* A byte check failed: say how, once per run, for it may fail 10,000 times. */
-static int __attribute__((format(printf, 3, 4)))
-conn_mismatch(struct load *l, struct conn *c, const char *fmt, ...)
+static int __attribute__((format(printf, 4, 5)))
+conn_mismatch(struct load *l, struct conn *c, enum outcome why,
+    const char *fmt, ...)
 {
 	char what[128];
 	va_list ap;
@@ -111,12 +112,48 @@ conn_mismatch(struct load *l, struct conn *c, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(what, sizeof(what), fmt, ap);
 		va_end(ap);
-		warnx("mismatch: connection %u, frame %llu, byte %zu: %s", c->id,
+		warnx("%s: connection %u, frame %llu, byte %zu: %s",
+		    why == OUT_CROSSTALK ? "crosstalk" : "mismatch", c->id,
 		    (unsigned long long)c->verified, c->roff, what);
 		l->told_mismatch = 1;
 	}
-	conn_fail(l, c, OUT_MISMATCH, 0);
+	conn_fail(l, c, why, 0);
 	return -1;
+}
+
+/*
+ * A wrong frame: if got (at offset c->roff of a frame) holds that frame's
+ * first payload word, and the word names another client of this run, the
+ * frame is that client's. -1: c was closed.
+ */
+static int
+conn_wrong(struct load *l, struct conn *c, const uint8_t *got, size_t len,
+    size_t i)
+{
+	const size_t at = l->pattern.header;
+	uint32_t id, seq;
+
+	if (c->roff <= at && l->pattern.payload >= 8 &&
+	    c->roff + len >= at + 8) {
+		pattern_owner(got + (at - c->roff), &id, &seq);
+		if (id != c->id && id < l->next_id)
+			return conn_mismatch(l, c, OUT_CROSSTALK,
+			    "the frame is connection %u's frame %u", id, seq);
+	}
+	c->roff += i;	/* the warning names the bad byte */
+	return conn_mismatch(l, c, OUT_MISMATCH, "got 0x%02x, sent 0x%02x",
+	    got[i], l->ebuf[i]);
+}
+
+/* TCPSUP_LOAD_FLIP: expect one byte of frame l->flip wrong, as a test. */
+static void
+conn_flip(struct load *l, struct conn *c, size_t take)
+{
+	if (l->flip != 0 && l->frames + 1 == l->flip &&
+	    c->roff + take == l->pattern.frame) {
+		l->ebuf[take - 1] ^= 0x01;
+		l->flip = 0;
+	}
 }
 
 /* Frames must come back whole and in order; -1 if c was closed. */
@@ -127,17 +164,16 @@ conn_check(struct load *l, struct conn *c, const uint8_t *got, size_t len)
 
 	while (len > 0) {
 		if (c->verified >= c->issued)
-			return conn_mismatch(l, c, "%zu bytes more than were sent",
-			    len);
+			return conn_mismatch(l, c, OUT_MISMATCH,
+			    "%zu bytes more than were sent", len);
 		take = MIN(len, l->pattern.frame - c->roff);
 		pattern_fill(&l->pattern, c->id, c->verified, c->roff, l->ebuf,
 		    take);
+		conn_flip(l, c, take);
 		if (memcmp(got, l->ebuf, take) != 0) {
 			for (i = 0; got[i] == l->ebuf[i]; i++)
 				;
-			c->roff += i;	/* the warning names the bad byte */
-			return conn_mismatch(l, c, "got 0x%02x, sent 0x%02x",
-			    got[i], l->ebuf[i]);
+			return conn_wrong(l, c, got, len, i);
 		}
 		got += take;
 		len -= take;
@@ -146,6 +182,7 @@ conn_check(struct load *l, struct conn *c, const uint8_t *got, size_t len)
 			continue;
 		c->roff = 0;
 		l->outstanding--;
+		l->frames++;
 		if (!l->mode->echoed(l, c, c->verified++)) {
 			conn_close(l, c);
 			return -1;

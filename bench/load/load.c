@@ -7,10 +7,13 @@
  *   churn  C slots loop connect, one frame, its echo, close
  *   echo   N connections ping-pong frames, K in flight on each
  *   hold   N connections ramped and echoed, held idle, echoed again
+ *   chaos  C slots of clients echoing K frames in flight for lifetimes of
+ *          1 to 4096 frames, reconnecting after a close (scripts/chaos)
  *
  * The last line on stdout is always one RESULT line of key=value pairs,
  * for scripts. Exit status 0; 1 for a byte echoed wrong, a connection
- * lost (echo, hold) or nothing done at all, the reason on stderr; 64 for
+ * lost (echo, hold; chaos: any failure but a close by the server), a frame
+ * echoed to another client, or nothing done at all, the reason on stderr; 64 for
  * a bad command line.
  *
  * Every run ends: each connect and echo within --timeout, and the whole
@@ -24,6 +27,7 @@
 #include <sys/resource.h>
 
 #include <err.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sysexits.h>
@@ -37,6 +41,7 @@ static const struct mode *const modes[] = {
 	[MODE_CHURN] = &churn_mode,
 	[MODE_ECHO] = &echo_mode,
 	[MODE_HOLD] = &hold_mode,
+	[MODE_CHAOS] = &chaos_mode,
 };
 
 /* 10,000 connections need 10,000 descriptors: take what the hard limit allows. */
@@ -54,6 +59,19 @@ raise_nofile(size_t conns)
 		errx(1, "%zu connections need %zu descriptors, and "
 		    "RLIMIT_NOFILE allows %llu", conns, conns + FD_SPARE,
 		    (unsigned long long)rl.rlim_cur);
+}
+
+/* TCPSUP_LOAD_FLIP=N: prove the check fails, on the Nth frame checked. */
+static void
+load_flip(struct load *l)
+{
+	const char *s = getenv("TCPSUP_LOAD_FLIP"), *errstr;
+
+	if (s == NULL || *s == '\0')
+		return;
+	l->flip = (uint64_t)strtonum(s, 1, LLONG_MAX, &errstr);
+	if (errstr != NULL)
+		errx(EX_USAGE, "TCPSUP_LOAD_FLIP '%s': %s", s, errstr);
 }
 
 int
@@ -75,6 +93,7 @@ main(int argc, char *argv[])
 	}
 	raise_nofile(opts.conns);
 	load_init(&load, &opts, modes[opts.mode]);
+	load_flip(&load);
 	load_run(&load);
 	load_close_all(&load);
 	load.mode->report(&load);

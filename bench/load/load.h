@@ -21,8 +21,8 @@ enum conn_state { CONN_FREE, CONN_CONNECTING, CONN_OPEN };
 
 /* How an operation failed: the error columns of every report. */
 enum outcome {
-	OUT_REFUSED, OUT_RESET, OUT_TIMEOUT, OUT_MISMATCH, OUT_ERROR,
-	OUT_COUNT
+	OUT_REFUSED, OUT_RESET, OUT_TIMEOUT, OUT_MISMATCH, OUT_CROSSTALK,
+	OUT_ERROR, OUT_COUNT
 };
 
 /*
@@ -85,8 +85,12 @@ struct load {
 	int			 phase;		/* the mode's own */
 	uint64_t		 phase_start;
 	uint64_t		 phase_end;
-	uint64_t		 ok;		/* churn: conns; echo: rtts; hold: held */
+	uint64_t		 ok;		/* churn: conns; echo: rtts; hold: held;
+						   chaos: frames */
 	uint64_t		 survived;	/* hold */
+	uint64_t		 finished;	/* chaos: clients that lived out */
+	uint64_t		 frames;	/* frames wholly checked, all modes */
+	uint64_t		 flip;		/* flip a byte of this frame; 0: none */
 	uint64_t		 failed[OUT_COUNT];
 	int			 first_errno;	/* of the first OUT_ERROR */
 	int			 told_mismatch;
@@ -126,6 +130,6 @@ void		result_latency(const struct load *);
 void		result_errors(const struct load *);
 int		load_verdict(const struct load *, uint64_t, const char *);
 
-extern const struct mode	churn_mode, echo_mode, hold_mode;
+extern const struct mode	chaos_mode, churn_mode, echo_mode, hold_mode;
 
 #endif

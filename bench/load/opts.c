@@ -23,20 +23,22 @@
 #define MAX_RAW		(1 << 20)
 
 const char opts_usage[] =
-"usage: tcpsup-load churn|echo|hold -p port [-hq] [-a address] [-c n]\n"
+"usage: tcpsup-load churn|echo|hold|chaos -p port [-hq] [-a address] [-c n]\n"
 "                   [-d secs] [-s bytes] [-P k] [--packet 2|0] [-t ms] [-n max]\n"
 "\n"
 "  -a, --address ADDR      server address, loopback only (127.0.0.1; ::1)\n"
 "  -p, --port PORT         server port (required)\n"
-"  -c, --concurrency N     churn: slots (32); echo, hold: connections (100)\n"
-"  -d, --duration SECS     churn, echo: run time; hold: hold time (5; 2)\n"
+"  -c, --concurrency N     churn: slots (32); chaos: slots, echo, hold:\n"
+"                          connections (100)\n"
+"  -d, --duration SECS     churn, echo, chaos: run time; hold: hold time (5; 2)\n"
 "  -s, --size BYTES        payload bytes per frame (16)\n"
-"  -P, --pipeline K        echo: frames in flight per connection (1)\n"
+"  -P, --pipeline K        echo, chaos: frames in flight per connection (1)\n"
 "      --packet 2|0        framing: {packet,2}, or 0 for raw (2)\n"
 "  -t, --timeout MS        timeout of each connect and echo (5000)\n"
 "  -n, --max N             churn: stop after N connections\n"
 "  -q, --quiet             print only the RESULT line\n"
-"  -h, --help              print this help and exit\n";
+"  -h, --help              print this help and exit\n"
+"TCPSUP_LOAD_FLIP=N: expect one byte of the Nth frame wrong (a check's test)\n";
 
 enum { OPT_PACKET = 256 };
 
@@ -59,6 +61,7 @@ static const char *const mode_names[] = {
 	[MODE_CHURN] = "churn",
 	[MODE_ECHO] = "echo",
 	[MODE_HOLD] = "hold",
+	[MODE_CHAOS] = "chaos",
 };
 
 struct parse {
@@ -196,7 +199,7 @@ parse_mode(struct parse *p, int argc, char **argv, struct load_opts *o)
 	size_t i;
 
 	if (optind >= argc) {
-		fail(p, "missing mode: churn, echo or hold");
+		fail(p, "missing mode: churn, echo, hold or chaos");
 		return;
 	}
 	if (optind + 1 < argc) {
@@ -208,7 +211,7 @@ parse_mode(struct parse *p, int argc, char **argv, struct load_opts *o)
 			o->mode = (enum load_mode)i;
 			return;
 		}
-	fail(p, "'%s': unknown mode, expected churn, echo or hold",
+	fail(p, "'%s': unknown mode, expected churn, echo, hold or chaos",
 	    argv[optind]);
 }
 

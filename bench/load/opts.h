@@ -12,16 +12,17 @@
 #define NS_PER_MS	1000000ULL
 #define NS_PER_S	1000000000ULL
 
-enum load_mode { MODE_CHURN, MODE_ECHO, MODE_HOLD };
+enum load_mode { MODE_CHURN, MODE_ECHO, MODE_HOLD, MODE_CHAOS };
 
 struct load_opts {
 	enum load_mode		 mode;
 	struct sockaddr_storage	 addr;		/* loopback, port set */
 	socklen_t		 addrlen;
-	size_t			 conns;		/* churn: slots; echo, hold: connections */
+	size_t			 conns;		/* churn, chaos: slots; echo, hold:
+						   connections */
 	uint64_t		 duration;	/* ns; hold: how long to hold */
 	size_t			 size;		/* payload bytes */
-	size_t			 pipeline;	/* echo: frames in flight */
+	size_t			 pipeline;	/* echo, chaos: frames in flight */
 	size_t			 header;	/* --packet: 2, or 0 for raw */
 	uint64_t		 timeout;	/* ns, per connect or echo */
 	uint64_t		 max;		/* churn: connections; 0: no bound */

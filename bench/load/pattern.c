@@ -7,7 +7,8 @@
  * reader regenerates what it expects. The first payload word is a
  * bijection of (id, seq), so from 8 bytes on no two frames of a run are
  * alike: an echo that lands on the wrong connection, or comes back out of
- * order, fails the check as surely as a flipped bit.
+ * order, fails the check as surely as a flipped bit, and the word names the
+ * frame's sender: pattern_owner() inverts it.
  */
 #include <sys/param.h>
 
@@ -36,6 +37,29 @@ pattern_key(uint32_t id, uint64_t seq)
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
 	return x ^ (x >> 31);
+}
+
+/* The inverse of pattern_key(): each step of the finalizer undone. */
+static uint64_t
+pattern_unkey(uint64_t x)
+{
+	x ^= x >> 31 ^ x >> 62;
+	x *= 0x319642b2d24d8ec3ULL;	/* 0x94d049bb133111eb's inverse */
+	x ^= x >> 27 ^ x >> 54;
+	x *= 0x96de1b173f119089ULL;	/* 0xbf58476d1ce4e5b9's inverse */
+	return x ^ x >> 30 ^ x >> 60;
+}
+
+/* Who sent a frame, from its first 8 payload bytes: its id and seq. */
+void
+pattern_owner(const uint8_t *payload, uint32_t *id, uint32_t *seq)
+{
+	uint64_t word;
+
+	memcpy(&word, payload, sizeof(word));
+	word = pattern_unkey(le64toh(word));
+	*id = (uint32_t)(word >> 32);
+	*seq = (uint32_t)word;
 }
 
 /* Payload bytes [from, from + len): word j is key + j * PATTERN_STEP. */

@@ -17,5 +17,6 @@ struct pattern {
 void	pattern_init(struct pattern *, size_t, size_t);
 void	pattern_fill(const struct pattern *, uint32_t, uint64_t, size_t,
 	    uint8_t *, size_t);
+void	pattern_owner(const uint8_t *, uint32_t *, uint32_t *);
 
 #endif

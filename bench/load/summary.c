@@ -14,6 +14,7 @@ static const char *const outcome_names[OUT_COUNT] = {
 	[OUT_RESET] = "reset",
 	[OUT_TIMEOUT] = "timeout",
 	[OUT_MISMATCH] = "mismatch",
+	[OUT_CROSSTALK] = "crosstalk",
 	[OUT_ERROR] = "errors",
 };
 
@@ -85,8 +86,9 @@ result_errors(const struct load *l)
 }
 
 /*
- * Exit status: 1 for a byte that came back wrong, for lost connections,
- * or when nothing succeeded at all; every reason gets its line.
+ * Exit status: 1 for a byte that came back wrong or to the wrong client,
+ * for lost connections, or when nothing succeeded at all; every reason gets
+ * its line.
  */
 int
 load_verdict(const struct load *l, uint64_t lost, const char *what)
@@ -96,6 +98,11 @@ load_verdict(const struct load *l, uint64_t lost, const char *what)
 	if (l->failed[OUT_MISMATCH] > 0) {
 		warnx("echoes that did not match what was sent: %" PRIu64,
 		    l->failed[OUT_MISMATCH]);
+		status = 1;
+	}
+	if (l->failed[OUT_CROSSTALK] > 0) {
+		warnx("frames echoed to another client than their sender's: %"
+		    PRIu64, l->failed[OUT_CROSSTALK]);
 		status = 1;
 	}
 	if (lost > 0) {

@@ -13,11 +13,13 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 
-#include <err.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <sysexits.h>
 
 #include "app.h"
@@ -52,7 +54,7 @@ raise_fd_limit(void)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-			warn("setrlimit(RLIMIT_NOFILE)");
+			log_warn("setrlimit(RLIMIT_NOFILE)");
 	}
 }
 
@@ -63,11 +65,11 @@ channel_open(int *send_end, int *recv_end)
 	int pair[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == -1)
-		err(EX_OSERR, "socketpair");
+		log_err(EX_OSERR, "socketpair");
 	*send_end = pair[0];
 	*recv_end = pair[1];
 	if (fcntl(*recv_end, F_SETFL, O_NONBLOCK) == -1)
-		err(EX_OSERR, "fcntl");
+		log_err(EX_OSERR, "fcntl");
 }
 
 static void
@@ -81,7 +83,35 @@ tree_init(struct tree *t, const struct options *o)
 	/* The root never waits on tcp_client_sup: its end does not block. */
 	channel_open(&t->control_send, &t->control_recv);
 	if (fcntl(t->control_send, F_SETFL, O_NONBLOCK) == -1)
-		err(EX_OSERR, "fcntl");
+		log_err(EX_OSERR, "fcntl");
+}
+
+static void
+on_tick(void *ctx)
+{
+	uint64_t expirations;
+	int *fd = ctx;
+
+	if (read(*fd, &expirations, sizeof(expirations)) > 0)
+		log_tell_dropped();
+}
+
+/*
+ * Reports that stderr could not take are counted by whoever dropped them;
+ * once a second the root says how many, if stderr takes reports again,
+ * so that the count comes even when nothing else is reported.
+ */
+static void
+tick_start(struct sup *root)
+{
+	static int fd;
+	const struct itimerspec every = { .it_interval = { .tv_sec = 1 },
+	    .it_value = { .tv_sec = 1 } };
+
+	if ((fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK |
+	    TFD_CLOEXEC)) == -1 || timerfd_settime(fd, 0, &every, NULL) == -1)
+		log_err(EX_OSERR, "%s", __func__);
+	sup_watch(root, fd, on_tick, &fd);
 }
 
 /*
@@ -97,7 +127,7 @@ control_start(struct control **ctl, struct sup *root, struct tree *t)
 	if (control_open(ctl, root, t, why, sizeof(why), reason,
 	    sizeof(reason)) == 0)
 		return 0;
-	warnx("%s", why);
+	log_warnx("%s", why);
 	sup_stop(root);
 	snprintf(exited, sizeof(exited), "{shutdown,{control,%s}}", reason);
 	app_report_exit(exited);
@@ -145,17 +175,20 @@ app_run(const struct options *o)
 	char why[160];
 
 	log_set_format(o->log_format);
+	/* Before the first report: a stderr whose reader is gone is no crash. */
+	signal(SIGPIPE, SIG_IGN);
+	if (log_stderr_nonblocking() == -1)
+		log_warn("stderr");
 	/* Before any fork: every process of the tree inherits the wrap log. */
 	if (o->report_dir != NULL && log_open_report_dir(o->report_dir,
 	    o->report_max_bytes, o->report_max_files) == -1)
-		err(EX_CANTCREAT, "--report-dir %s", o->report_dir);
-	signal(SIGPIPE, SIG_IGN);
+		log_err(EX_CANTCREAT, "--report-dir %s", o->report_dir);
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
-		warn("prctl(PR_SET_CHILD_SUBREAPER)");
+		log_warn("prctl(PR_SET_CHILD_SUBREAPER)");
 	raise_fd_limit();
 	tree_init(&t, o);
 	if (stats_open() == -1)
-		warn("stats");
+		log_warn("stats");
 	proc_title("tcp_server_app");
 	root = sup_create(&flags, children, sizeof(children) / sizeof(children[0]));
 	if (sup_start_children(root, why, sizeof(why)) == -1) {
@@ -165,6 +198,7 @@ app_run(const struct options *o)
 	if (control_start(&ctl, root, &t) == -1)
 		return EX_UNAVAILABLE;
 	log_report(&started);
+	tick_start(root);
 	how = sup_run(root);
 	control_close(ctl);
 	if (how == SUP_STOPPED) {

@@ -13,8 +13,14 @@
  * echoed byte. That pool is refilled only while no socket waits in the
  * hand-off channel, so forking never delays a connection already there. With --reuse, a
  * worker whose client closed cleanly says so on the shared notice channel
- * and goes back into the pool. A worker also says there when it is about to
+ * and goes back into the pool; a notice is taken from the pid the kernel
+ * says sent it, never from one the message carries. A worker also says there when it is about to
  * exit, so that it is reaped by its pid (see sup_child_exiting()).
+ *
+ * With --max-per-ip it counts the connections served per client address
+ * (ipcount.c): a worker's record then stays until it exits, holding its
+ * address's count, and a connection over the limit is closed at once,
+ * before any worker is forked for it.
  *
  * The root routes control requests for tcp_client_sup here over the
  * control channel, each with its connection: they are parsed again (never
@@ -22,8 +28,8 @@
  * blocking, as the root writes its own.
  */
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 
-#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -32,13 +38,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "arena.h"
 #include "client_sup.h"
 #include "ctl_conn.h"
 #include "echo_fsm.h"
 #include "fdpass.h"
+#include "ipcount.h"
 #include "log.h"
 #include "pidmap.h"
 #include "proc.h"
@@ -52,10 +61,21 @@
 /* Sockets taken per wake-up, so that SIGCHLD is read between bursts. */
 #define HANDOFF_BATCH	64
 
+/*
+ * Out of processes, descriptors or memory: the hand-off channel is left
+ * unread for this long, doubling to the last, until a worker starts.
+ */
+#define SHORT_FIRST_MS	100
+#define SHORT_LAST_MS	1000
+
+/* At most one --max-per-ip report per address in this many seconds. */
+#define PER_IP_REPORT_SECS	5
+
 /* A worker whose private channel is still open here. */
 struct worker {
 	struct pidmap_entry	 entry;		/* first: the map hands it back */
-	int			 channel;
+	int			 channel;	/* -1 once its one socket is sent */
+	struct ipcount_entry	*ip;		/* its client's address, if counted */
 	size_t			 idle_slot;	/* in idle[], if idle */
 	bool			 idle;
 };
@@ -71,10 +91,20 @@ struct client_sup {
 	size_t			 idle_cap;
 	bool			 reuse;
 	size_t			 max_clients;	/* 0: no limit */
-	bool			 full;		/* not reading the hand-off channel */
+	bool			 full;		/* at --max-clients */
+	bool			 watching;	/* reading the hand-off channel */
+	int			 pause;		/* timerfd: a shortage's back-off */
+	bool			 paused;	/* that timer is running */
+	int			 pause_ms;	/* the back-off now, 0: no shortage */
+	struct timespec		 short_since;
+	int			 held;		/* a socket waiting for a worker, or -1 */
+	struct ipcount_entry	*held_ip;
 	int			 control;	/* requests routed by the root */
 	struct ctl_conns	*replies;
 	bool			 limited;	/* said the limit holds clients back */
+	unsigned		 max_per_ip;	/* 0: no limit */
+	int			 prefix6;	/* bits of an IPv6 address counted */
+	struct ipcount		 ips;		/* connections per address */
 };
 
 /* -1 if the pool cannot grow: the caller then lets the worker go. */
@@ -86,7 +116,7 @@ idle_push(struct client_sup *cs, struct worker *w)
 		struct worker **p = arena_alloc(cap * sizeof(*p));
 
 		if (p == NULL) {
-			warn("tcp_client_sup: idle pool");
+			log_warn("tcp_client_sup: idle pool");
 			return -1;
 		}
 		if (cs->idle != NULL)
@@ -111,14 +141,25 @@ idle_remove(struct client_sup *cs, struct worker *w)
 	w->idle = false;
 }
 
+/* Its client is gone, or about to be: the address has one less. */
+static void
+worker_release_ip(struct client_sup *cs, struct worker *w)
+{
+	if (w->ip != NULL)
+		ipcount_release(&cs->ips, w->ip);
+	w->ip = NULL;
+}
+
 /* Forget w and close its channel: waiting for a socket, it gets EOF and exits. */
 static void
 worker_drop(struct client_sup *cs, struct worker *w)
 {
 	if (w->idle)
 		idle_remove(cs, w);
+	worker_release_ip(cs, w);
 	pidmap_remove(&cs->workers, w->entry.pid);
-	close(w->channel);
+	if (w->channel != -1)
+		close(w->channel);
 	arena_free(w, sizeof(*w));
 }
 
@@ -127,20 +168,25 @@ static struct worker *
 spawn(struct client_sup *cs)
 {
 	struct worker *w = arena_alloc(sizeof(*w));
-	int pair[2];
+	int pair[2], e;
 	pid_t pid;
 
-	if (w == NULL ||
-	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == -1) {
-		warn("tcp_client_sup: new worker");
+	/* Failures leave errno for the caller's shortage report. */
+	if (w == NULL)
+		return NULL;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == -1) {
+		e = errno;
 		arena_free(w, sizeof(*w));
+		errno = e;
 		return NULL;
 	}
 	pid = sup_start_child(cs->sup, (void *)(intptr_t)pair[1]);
+	e = errno;
 	close(pair[1]);
 	if (pid == -1) {
 		close(pair[0]);
 		arena_free(w, sizeof(*w));
+		errno = e;
 		return NULL;
 	}
 	stats_add(STATS_FORKS);
@@ -158,24 +204,126 @@ spawn(struct client_sup *cs)
 	return w;
 }
 
-/* set_socket: give fd to an idle worker, forking one if none waits. */
+/* An ERROR REPORT: a connection lost between accept and its worker. */
 static void
-serve(struct client_sup *cs, int fd)
+say_handoff_failed(const char *what, int e)
+{
+	char atom[32], msg[200];
+	struct report r;
+
+	reason_errno(e, atom, sizeof(atom));
+	snprintf(msg, sizeof(msg), "tcp_client_sup: %s: %s (%s) - closing"
+	    " the connection.", what, atom, strerror(e));
+	r = report_message(REPORT_ERROR, getpid(), msg);
+	log_report(&r);
+}
+
+/* An ERROR REPORT for n connections closed over --max-per-ip. */
+static void
+say_refused(const struct client_sup *cs, const struct addr *peer, unsigned n)
+{
+	char who[ADDR_STRLEN], msg[256], prefix[16] = "";
+	struct report r;
+
+	addr_format_tuple(peer, who, sizeof(who));
+	if (peer->ss.ss_family == AF_INET6 && strchr(who, '.') == NULL)
+		snprintf(prefix, sizeof(prefix), " (its /%d)", cs->prefix6);
+	snprintf(msg, sizeof(msg), "tcp_client_sup: Client %s%s is at the"
+	    " maximum of %u connection%s (--max-per-ip) - closed %u new"
+	    " connection%s.", who, prefix, cs->max_per_ip,
+	    cs->max_per_ip == 1 ? "" : "s", n, n == 1 ? "" : "s");
+	r = report_message(REPORT_ERROR, getpid(), msg);
+	log_report(&r);
+}
+
+/*
+ * --max-per-ip: count fd's client, or refuse it (false: the caller closes
+ * it). One report per address and PER_IP_REPORT_SECS, with the count of
+ * what was closed since the last. A socket whose peer is unknown (gone
+ * already) or whose address cannot be counted (no memory) is served:
+ * the limit guards against many clients, not against a failed lookup.
+ */
+static bool
+admit(struct client_sup *cs, int fd, struct ipcount_entry **ip)
+{
+	struct addr peer = { .len = sizeof(peer.ss) };
+	struct ipcount_key key;
+	struct timespec now;
+	unsigned n;
+
+	*ip = NULL;
+	if (getpeername(fd, (struct sockaddr *)&peer.ss, &peer.len) == -1 ||
+	    !ipcount_key((struct sockaddr *)&peer.ss, cs->prefix6, &key))
+		return true;
+	switch (ipcount_acquire(&cs->ips, &key, cs->max_per_ip, ip)) {
+	case IPCOUNT_HELD:
+		return true;
+	case IPCOUNT_NOMEM:
+		*ip = NULL;
+		return true;
+	case IPCOUNT_FULL:
+		break;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if ((n = ipcount_refuse(*ip, now.tv_sec, PER_IP_REPORT_SECS)) > 0)
+		say_refused(cs, &peer, n);
+	*ip = NULL;
+	return false;
+}
+
+/*
+ * A worker without --reuse gets one socket: its channel is closed now.
+ * Its record stays only if it holds an address's count, until it exits.
+ */
+static void
+worker_sent(struct client_sup *cs, struct worker *w, struct ipcount_entry *ip)
+{
+	w->ip = ip;
+	if (cs->reuse)
+		return;
+	if (ip == NULL) {
+		worker_drop(cs, w);
+		return;
+	}
+	close(w->channel);
+	w->channel = -1;
+}
+
+/*
+ * set_socket: give fd to an idle worker, forking one if none waits. False
+ * (errno set) if none could be started: the caller keeps fd waiting.
+ */
+static bool
+hand_over(struct client_sup *cs, int fd, struct ipcount_entry *ip)
 {
 	for (;;) {
 		struct worker *w;
+		int e;
 
 		if (cs->nidle == 0 && spawn(cs) == NULL)
-			return;	/* start_error reported; the client sees a close */
+			return false;
 		w = cs->idle[cs->nidle - 1];
 		idle_remove(cs, w);
 		if (fdpass_send(w->channel, fd) == 0) {
-			if (!cs->reuse)
-				worker_drop(cs, w);
-			return;
+			worker_sent(cs, w, ip);
+			return true;
 		}
-		/* It died after it was pooled; its exit is not reaped yet. */
-		worker_drop(cs, w);
+		e = errno;
+		if (fdpass_peer_gone(e)) {
+			/* It died after it was pooled; its exit is not reaped yet. */
+			worker_drop(cs, w);
+			continue;
+		}
+		/*
+		 * A shortage (ENOBUFS): the worker is well, forking cures
+		 * nothing. This connection is lost: say so; the caller closes.
+		 */
+		if (idle_push(cs, w) == -1)
+			worker_drop(cs, w);
+		if (ip != NULL)
+			ipcount_release(&cs->ips, ip);
+		say_handoff_failed("cannot hand a connection to its worker", e);
+		return true;
 	}
 }
 
@@ -203,6 +351,21 @@ serving(const struct client_sup *cs)
 }
 
 static void on_handoff(void *);
+
+/* Read the hand-off channel unless at --max-clients or in a shortage. */
+static void
+watch_handoff(struct client_sup *cs)
+{
+	bool want = !cs->full && !cs->paused && cs->held == -1;
+
+	if (want == cs->watching)
+		return;
+	cs->watching = want;
+	if (want)
+		sup_watch(cs->sup, cs->handoff, on_handoff, cs);
+	else
+		sup_unwatch(cs->sup, cs->handoff);
+}
 
 /* An INFO REPORT: "tcp_client_sup: N client(s), <state>." */
 static void
@@ -234,13 +397,8 @@ check_capacity(struct client_sup *cs)
 	bool full = cs->max_clients > 0 && serving(cs) >= cs->max_clients;
 
 	stats_set(STATS_CLIENTS, serving(cs));
-	if (full != cs->full) {
-		cs->full = full;
-		if (full)
-			sup_unwatch(cs->sup, cs->handoff);
-		else
-			sup_watch(cs->sup, cs->handoff, on_handoff, cs);
-	}
+	cs->full = full;
+	watch_handoff(cs);
 	if (full && !cs->limited) {
 		cs->limited = true;
 		say_clients(cs, "the maximum (--max-clients) - new connections"
@@ -253,28 +411,160 @@ check_capacity(struct client_sup *cs)
 	}
 }
 
+/*
+ * Out of processes, descriptors or memory: one ERROR REPORT per shortage,
+ * then the hand-off channel is left unread for a back-off that doubles
+ * from SHORT_FIRST_MS to SHORT_LAST_MS, so that new connections wait in
+ * it and in the kernel's backlog, and nothing spins meanwhile.
+ */
+static void
+shortage(struct client_sup *cs, int e, const char *what)
+{
+	struct itimerspec once = { 0 };
+	char atom[32], msg[256];
+	struct report r;
+
+	if (cs->pause_ms == 0) {
+		cs->pause_ms = SHORT_FIRST_MS;
+		clock_gettime(CLOCK_MONOTONIC, &cs->short_since);
+		reason_errno(e, atom, sizeof(atom));
+		snprintf(msg, sizeof(msg), "tcp_client_sup: %s (%s) - %s;"
+		    " trying again in %d ms, backing off to %d ms.", what, atom,
+		    cs->held != -1 ? "the connection waits, new ones queue" :
+		    "it was closed, new ones queue", SHORT_FIRST_MS,
+		    SHORT_LAST_MS);
+		r = report_message(REPORT_ERROR, getpid(), msg);
+		log_report(&r);
+	} else if ((cs->pause_ms *= 2) > SHORT_LAST_MS) {
+		cs->pause_ms = SHORT_LAST_MS;
+	}
+	once.it_value.tv_sec = cs->pause_ms / 1000;
+	once.it_value.tv_nsec = cs->pause_ms % 1000 * 1000000L;
+	if (timerfd_settime(cs->pause, 0, &once, NULL) == 0)
+		cs->paused = true;
+	watch_handoff(cs);
+}
+
+/* A worker started, or a socket arrived, after a shortage: say so. */
+static void
+recovered(struct client_sup *cs)
+{
+	struct timespec now;
+	char msg[160];
+	struct report r;
+
+	if (cs->pause_ms == 0)
+		return;
+	cs->pause_ms = 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	snprintf(msg, sizeof(msg), "tcp_client_sup: serving again after a"
+	    " shortage of %ld ms.", (now.tv_sec - cs->short_since.tv_sec) *
+	    1000L + (now.tv_nsec - cs->short_since.tv_nsec) / 1000000L);
+	r = report_message(REPORT_INFO, getpid(), msg);
+	log_report(&r);
+}
+
+/* A socket from the hand-off channel, or the one that waited. */
+static void
+take(struct client_sup *cs, int fd, struct ipcount_entry *ip)
+{
+	if (!hand_over(cs, fd, ip)) {
+		cs->held = fd;
+		cs->held_ip = ip;
+		shortage(cs, errno, "cannot start a worker");
+		return;
+	}
+	close(fd);
+	recovered(cs);
+}
+
+static void
+on_pause(void *ctx)
+{
+	struct client_sup *cs = ctx;
+	uint64_t ticks;
+	int fd = cs->held;
+
+	if (read(cs->pause, &ticks, sizeof(ticks)) != sizeof(ticks))
+		return;
+	cs->paused = false;
+	cs->held = -1;
+	if (fd != -1)
+		take(cs, fd, cs->held_ip);
+	check_capacity(cs);
+}
+
 static void
 on_handoff(void *ctx)
 {
 	struct client_sup *cs = ctx;
+	struct ipcount_entry *ip = NULL;
 
-	for (int i = 0; i < HANDOFF_BATCH && !cs->full; i++) {
+	for (int i = 0; i < HANDOFF_BATCH && cs->watching; i++) {
 		int fd = fdpass_recv(cs->handoff);
 
 		if (fd == -1) {
 			if (errno == EBADMSG)
 				continue;
+			if (errno == EMFILE) {
+				/* The kernel closed it: nothing to hold. */
+				shortage(cs, errno, "no descriptor free to"
+				    " receive a connection");
+				return;
+			}
 			if (errno != EAGAIN && errno != EINTR)
-				warn("tcp_client_sup: hand-off");
+				log_warn("tcp_client_sup: hand-off");
 			break;
 		}
-		serve(cs, fd);
-		close(fd);
+		if (cs->max_per_ip > 0 && !admit(cs, fd, &ip))
+			close(fd);
+		else
+			take(cs, fd, ip);
 		check_capacity(cs);
 	}
 	/* The channel may have held nothing but a bad message. */
 	check_capacity(cs);
 	refill(cs);
+}
+
+/*
+ * The next notice and the pid of the process that sent it: 1, or 0 for a
+ * message to skip (malformed, or without credentials), or -1 once none is
+ * left. The kernel fills in the sender's credentials (SO_PASSCRED), which
+ * no worker can forge, unlike a pid it would write itself.
+ */
+static int
+notice_recv(int fd, struct echo_fsm_notice *n, pid_t *sender)
+{
+	union {
+		char		buf[CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr	align;
+	} cm;
+	struct iovec iov = { .iov_base = n, .iov_len = sizeof(*n) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cm.buf, .msg_controllen = sizeof(cm.buf),
+	};
+	struct cmsghdr *c;
+	struct ucred cred;
+	ssize_t r;
+
+	do {
+		r = recvmsg(fd, &msg, MSG_DONTWAIT);
+	} while (r == -1 && errno == EINTR);
+	if (r == -1)
+		return -1;
+	if (r != sizeof(*n) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+		return 0;
+	for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_CREDENTIALS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(cred))) {
+			memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+			*sender = cred.pid;
+			return 1;
+		}
+	return 0;
 }
 
 static void
@@ -283,16 +573,22 @@ on_notice(void *ctx)
 	struct client_sup *cs = ctx;
 	struct echo_fsm_notice n;
 	struct pidmap_entry *e;
+	pid_t pid;
+	int rc;
 
-	while (recv(cs->notices, &n, sizeof(n), MSG_DONTWAIT) == sizeof(n)) {
+	while ((rc = notice_recv(cs->notices, &n, &pid)) != -1) {
+		if (rc == 0)
+			continue;
 		if (n.what == ECHO_FSM_EXITING) {
-			sup_child_exiting(cs->sup, n.pid);
+			sup_child_exiting(cs->sup, pid);
 			continue;
 		}
 		/* Unknown: it has exited since, and was dropped already. */
-		if ((e = pidmap_find(&cs->workers, n.pid)) != NULL &&
-		    !((struct worker *)e)->idle &&
-		    idle_push(cs, (struct worker *)e) == -1)
+		if ((e = pidmap_find(&cs->workers, pid)) == NULL ||
+		    ((struct worker *)e)->idle)
+			continue;
+		worker_release_ip(cs, (struct worker *)e);
+		if (idle_push(cs, (struct worker *)e) == -1)
 			worker_drop(cs, (struct worker *)e);
 	}
 	check_capacity(cs);
@@ -354,13 +650,17 @@ describe(void *ctx, pid_t pid)
 static int
 open_notice_channel(struct client_sup *cs)
 {
+	const int on = 1;
 	int pair[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == -1)
-		err(1, "tcp_client_sup: socketpair");
+		log_err(1, "tcp_client_sup: socketpair");
 	cs->notices = pair[0];
 	if (fcntl(cs->notices, F_SETFL, O_NONBLOCK) == -1)
-		err(1, "tcp_client_sup: fcntl");
+		log_err(1, "tcp_client_sup: fcntl");
+	if (setsockopt(cs->notices, SOL_SOCKET, SO_PASSCRED, &on,
+	    sizeof(on)) == -1)
+		log_err(1, "tcp_client_sup: SO_PASSCRED");
 	sup_watch(cs->sup, cs->notices, on_notice, cs);
 	return pair[1];
 }
@@ -397,17 +697,24 @@ client_sup_start(void *arg, void *extra)
 	proc_title("tcp_client_sup");
 	/* In the arena: it changes with every connection (see arena.h). */
 	if ((cs = arena_alloc(sizeof(*cs))) == NULL ||
-	    pidmap_init(&cs->workers) == -1)
-		err(1, "tcp_client_sup");
+	    pidmap_init(&cs->workers) == -1 || ipcount_init(&cs->ips) == -1)
+		log_err(1, "tcp_client_sup");
 	cs->handoff = t->handoff_recv;
 	cs->spares = (size_t)t->opts->spares;
 	cs->reuse = t->opts->reuse > 0;
 	cs->max_clients = (size_t)t->opts->max_clients;
+	cs->max_per_ip = (unsigned)t->opts->max_per_ip;
+	cs->prefix6 = t->opts->max_per_ip_prefix6;
 	cs->control = t->control_recv;
 	cs->sup = sup_create(&flags, &worker, 1);
 	sup_on_exit(cs->sup, on_worker_exit, cs);
 	sup_on_describe(cs->sup, describe, cs);
-	sup_watch(cs->sup, cs->handoff, on_handoff, cs);
+	cs->held = -1;
+	if ((cs->pause = timerfd_create(CLOCK_MONOTONIC,
+	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
+		log_err(1, "tcp_client_sup: timerfd_create");
+	sup_watch(cs->sup, cs->pause, on_pause, cs);
+	watch_handoff(cs);
 	cs->replies = ctl_conns_create(cs->sup, NULL, NULL);
 	sup_watch(cs->sup, cs->control, on_control, cs);
 	/* The workers of a client supervisor that died serve nobody now. */

@@ -18,7 +18,6 @@
 #include <sys/timerfd.h>
 #include <sys/un.h>
 
-#include <err.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -251,6 +250,7 @@ reply_stats(struct control *ctl, int fd)
 		{ "clients", STATS_CLIENTS },
 		{ "restarts", STATS_RESTARTS },
 		{ "reports", STATS_REPORTS },
+		{ "reports_dropped", STATS_DROPPED },
 	};
 	struct stats_report recent[STATS_RING];
 	struct ctl_reply reply = { 0 };
@@ -410,7 +410,7 @@ pause_accepting(struct control *ctl)
 	};
 
 	if (timerfd_settime(ctl->pause, 0, &once, NULL) == -1) {
-		warn("%s: timerfd_settime", __func__);
+		log_warn("%s: timerfd_settime", __func__);
 		return;
 	}
 	sup_unwatch(ctl->root, ctl->fd);
@@ -503,7 +503,7 @@ control_open(struct control **out, struct sup *root, struct tree *t,
 	}
 	if ((ctl->pause = timerfd_create(CLOCK_MONOTONIC,
 	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
-		err(1, "%s: timerfd_create", __func__);
+		log_err(1, "%s: timerfd_create", __func__);
 	ctl->conns = ctl_conns_create(root, on_request, ctl);
 	sup_watch(root, ctl->fd, on_connect, ctl);
 	r = report_info("control", ctl->path);

@@ -9,7 +9,6 @@
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 
-#include <err.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,6 +17,7 @@
 
 #include "arena.h"
 #include "ctl_conn.h"
+#include "log.h"
 #include "proc.h"
 
 struct ctl_conn {
@@ -56,7 +56,7 @@ arm(struct ctl_conns *t)
 		when.it_value.tv_nsec = nearest % 1000 * 1000000 + 1;
 	}
 	if (timerfd_settime(t->timer, TFD_TIMER_ABSTIME, &when, NULL) == -1)
-		warn("%s: timerfd_settime", __func__);
+		log_warn("%s: timerfd_settime", __func__);
 }
 
 static void
@@ -211,7 +211,7 @@ ctl_conns_create(struct sup *sup, ctl_conns_on_request *on_request,
 	struct ctl_conns *t = arena_alloc(sizeof(*t));
 
 	if (t == NULL)
-		err(1, "%s", __func__);
+		log_err(1, "%s", __func__);
 	t->sup = sup;
 	t->on_request = on_request;
 	t->ctx = ctx;
@@ -219,7 +219,7 @@ ctl_conns_create(struct sup *sup, ctl_conns_on_request *on_request,
 		t->conns[i] = (struct ctl_conn){ .table = t, .fd = -1 };
 	if ((t->timer = timerfd_create(CLOCK_MONOTONIC,
 	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
-		err(1, "%s: timerfd_create", __func__);
+		log_err(1, "%s: timerfd_create", __func__);
 	sup_watch(sup, t->timer, on_deadline, t);
 	return t;
 }

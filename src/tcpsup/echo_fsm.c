@@ -4,7 +4,9 @@
  * Like the tutorial's FSM it is born in WAIT_FOR_SOCKET and is handed its
  * socket by tcp_client_sup; in WAIT_FOR_DATA it echoes every complete frame
  * and re-arms the idle timer on every read. The idle timer also bounds a
- * write to a peer that has stopped reading. It holds nothing but its socket:
+ * write to a peer that has stopped reading, and the frame timer the time
+ * from a frame's first byte to its last, so that a client trickling a byte
+ * now and then cannot keep its worker for ever. It holds nothing but its socket:
  * whatever a client sends, the worst it can do is end this process.
  */
 #include <sys/mman.h>
@@ -13,12 +15,14 @@
 #include <sys/timerfd.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -39,7 +43,10 @@
 #define DRAIN_BYTES	(1024 * 1024)
 
 /* How a connection ends; END_NONE: it goes on. */
-enum ending { END_NONE, END_CLOSED, END_TIMEOUT, END_TOO_BIG, END_ERROR };
+enum ending {
+	END_NONE, END_CLOSED, END_TIMEOUT, END_FRAME_TIMEOUT, END_TOO_BIG,
+	END_ERROR
+};
 
 struct conn {
 	int			 fd;
@@ -49,6 +56,12 @@ struct conn {
 	size_t			 len;
 	size_t			 too_big;	/* announced payload, on END_TOO_BIG */
 	int			 error;		/* errno, on END_ERROR */
+	int			 idle;		/* seconds, or IDLE_INFINITY */
+	int			 frame_timeout;	/* seconds, or IDLE_INFINITY */
+	int			 rcvtimeo;	/* seconds on the socket now */
+	bool			 pending;	/* a frame has begun, not ended */
+	struct timespec		 frame_start;	/* its first byte, if pending */
+	struct timespec		 last_read;	/* kept while rcvtimeo != idle */
 	char			 peer[ADDR_STRLEN];
 };
 
@@ -66,24 +79,39 @@ say(enum report_kind kind, const char *fmt, ...)
 	log_report(&r);
 }
 
+/*
+ * The whole write within the idle timeout: SO_SNDTIMEO would bound each
+ * send(2) alone, and a peer that reads a byte now and then would keep a
+ * partial send going, and its worker, for ever.
+ */
 static enum ending
 write_all(struct conn *c, const uint8_t *p, size_t len)
 {
+	int64_t deadline = c->idle == IDLE_INFINITY ? -1 :
+	    proc_now_ms() + (int64_t)c->idle * 1000;
+
 	while (len > 0) {
-		ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL);
+		struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
+		ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		int left = -1;
 
 		if (n >= 0) {
 			p += n;
 			len -= (size_t)n;
 			continue;
 		}
+		/* SIGSTOP and SIGCONT interrupt a send. */
+		if (errno == EINTR)
+			continue;
 		if (errno == EPIPE || errno == ECONNRESET)
 			return END_CLOSED;
-		/* SO_SNDTIMEO: the peer took nothing for the idle timeout. */
-		if (errno == EAGAIN)
-			return END_TIMEOUT;
-		c->error = errno;
-		return END_ERROR;
+		if (errno != EAGAIN) {
+			c->error = errno;
+			return END_ERROR;
+		}
+		if (deadline >= 0 && (left = (int)(deadline - proc_now_ms())) <= 0)
+			return END_TIMEOUT;	/* the peer took too long */
+		poll(&pfd, 1, left);
 	}
 	return END_NONE;
 }
@@ -100,8 +128,10 @@ echo_frames(struct conn *c)
 	    &flen)) == FRAME_COMPLETE)
 		done += flen;
 	/* Complete frames are contiguous and replies are the same bytes. */
-	if (done > 0)
+	if (done > 0) {
+		c->pending = false;	/* what is left is a new frame */
 		e = write_all(c, c->buf, done);
+	}
 	memmove(c->buf, c->buf + done, c->len - done);
 	c->len -= done;
 	if (e == END_NONE && st == FRAME_TOO_BIG) {
@@ -109,6 +139,89 @@ echo_frames(struct conn *c)
 		return END_TOO_BIG;
 	}
 	return e;
+}
+
+static long
+ms_since(const struct timespec *t, const struct timespec *now)
+{
+	return (now->tv_sec - t->tv_sec) * 1000L +
+	    (now->tv_nsec - t->tv_nsec) / 1000000L;
+}
+
+static void
+set_rcvtimeo(struct conn *c, int seconds)
+{
+	struct timeval tv = { .tv_sec = seconds };
+
+	if (setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0)
+		c->rcvtimeo = seconds;
+}
+
+/*
+ * The receive timeout the connection needs now: what is left of the idle
+ * timeout since the last read, lowered to what is left of the frame
+ * timeout while a frame is pending. Whole seconds rounded up, so that the
+ * socket option changes only when that number does (once per pending
+ * frame on a healthy connection, not once per read), and a timeout never
+ * fires before its deadline. END_NONE, or the deadline that has passed.
+ */
+static enum ending
+rearm(struct conn *c)
+{
+	struct timespec now;
+	long left = LONG_MAX, frame_left;
+	int want;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (c->idle != IDLE_INFINITY)
+		left = c->idle * 1000L - ms_since(&c->last_read, &now);
+	if (c->pending && c->frame_timeout != IDLE_INFINITY) {
+		frame_left = c->frame_timeout * 1000L -
+		    ms_since(&c->frame_start, &now);
+		if (frame_left <= 0)
+			return END_FRAME_TIMEOUT;
+		if (frame_left < left)
+			left = frame_left;
+	}
+	if (left <= 0)
+		return END_TIMEOUT;
+	want = left == LONG_MAX ? IDLE_INFINITY : (int)((left + 999) / 1000);
+	if (want != c->rcvtimeo)
+		set_rcvtimeo(c, want);
+	return END_NONE;
+}
+
+/*
+ * After a read. The clock is read only while a frame is pending or the
+ * timeout is lowered, so a client whose frames arrive whole costs nothing
+ * here; and a lowered timeout is raised again only if it fires (see
+ * on_timeout()), so a healthy connection pays one setsockopt(2) for its
+ * first frame split across reads, and none for the next ones.
+ */
+static enum ending
+after_read(struct conn *c)
+{
+	if (c->len > 0 && !c->pending) {
+		c->pending = true;
+		clock_gettime(CLOCK_MONOTONIC, &c->frame_start);
+	}
+	if (!c->pending && c->rcvtimeo == c->idle)
+		return END_NONE;
+	clock_gettime(CLOCK_MONOTONIC, &c->last_read);
+	return c->pending ? rearm(c) : END_NONE;
+}
+
+/*
+ * SO_RCVTIMEO fired. With the idle timeout on the socket, that is the
+ * idle timeout; with a lowered one, rearm() tells which deadline passed,
+ * if any did.
+ */
+static enum ending
+on_timeout(struct conn *c)
+{
+	if (c->rcvtimeo == c->idle && !c->pending)
+		return END_TIMEOUT;
+	return rearm(c);
 }
 
 static enum ending
@@ -126,16 +239,25 @@ serve(struct conn *c)
 		if (n == 0)
 			return END_CLOSED;
 		if (n == -1) {
-			/* SO_RCVTIMEO: nothing came for the idle timeout. */
+			/* A stop and a continue: a healthy connection goes on. */
+			if (errno == EINTR)
+				continue;
+			/* SO_RCVTIMEO: the idle or the frame timeout. */
 			if (errno == EAGAIN)
-				return END_TIMEOUT;
-			if (errno == ECONNRESET)
-				return END_CLOSED;
-			c->error = errno;
-			return END_ERROR;
+				e = on_timeout(c);
+			else if (errno == ECONNRESET)
+				e = END_CLOSED;
+			else {
+				c->error = errno;
+				e = END_ERROR;
+			}
+			if (e != END_NONE)
+				return e;
+			continue;
 		}
 		c->len += (size_t)n;
-		if ((e = echo_frames(c)) != END_NONE)
+		if ((e = echo_frames(c)) != END_NONE ||
+		    (e = after_read(c)) != END_NONE)
 			return e;
 	}
 }
@@ -149,6 +271,10 @@ finish(const struct conn *c, enum ending e)
 		return 0;
 	case END_TIMEOUT:
 		say(REPORT_ERROR, "Client connection timeout - closing.");
+		return 0;
+	case END_FRAME_TIMEOUT:
+		say(REPORT_ERROR, "Client %s sent no whole frame in %d s -"
+		    " closing.", c->peer, c->frame_timeout);
 		return 0;
 	case END_TOO_BIG:
 		if (c->codec.mode == FRAME_LINE)
@@ -188,10 +314,19 @@ drain(struct conn *c)
 	if (pfd[1].fd == -1)
 		return;
 	if (timerfd_settime(pfd[1].fd, 0, &limit, NULL) == 0)
-		while (drained < DRAIN_BYTES && poll(pfd, 2, -1) > 0 &&
-		    !(pfd[1].revents & POLLIN)) {
-			ssize_t n = recv(c->fd, c->buf, c->cap, MSG_DONTWAIT);
+		while (drained < DRAIN_BYTES) {
+			ssize_t n;
 
+			if (poll(pfd, 2, -1) == -1) {
+				if (errno == EINTR)
+					continue;
+				break;
+			}
+			if (pfd[1].revents & POLLIN)
+				break;
+			n = recv(c->fd, c->buf, c->cap, MSG_DONTWAIT);
+			if (n == -1 && (errno == EINTR || errno == EAGAIN))
+				continue;
 			if (n <= 0)
 				break;	/* the client closed too, or reset */
 			drained += (size_t)n;
@@ -200,19 +335,20 @@ drain(struct conn *c)
 }
 
 /*
- * The socket stays blocking, with the idle timeout as its receive and send
- * timeouts: a read or a write is one system call, and a timeout re-arms
- * with each of them, as the tutorial's FSM re-arms its timer on each event.
+ * The socket stays blocking, with the idle timeout as its receive timeout:
+ * a read is one system call, and the timeout re-arms with each, as the
+ * tutorial's FSM re-arms its timer on each event. Writes are bounded by
+ * write_all() as a whole.
  */
 static void
-set_idle_timeout(int fd, int seconds)
+set_idle_timeout(struct conn *c)
 {
-	struct timeval tv = { .tv_sec = seconds };
+	struct timeval tv = { .tv_sec = c->idle };
 
-	if (seconds == IDLE_INFINITY)
+	c->rcvtimeo = c->idle;
+	if (c->idle == IDLE_INFINITY)
 		return;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 }
 
 /*
@@ -245,6 +381,9 @@ conn_init(struct conn *c, const struct options *o, int fd)
 
 	c->fd = fd;
 	c->len = 0;
+	c->pending = false;
+	c->idle = o->idle_timeout;
+	c->frame_timeout = o->frame_timeout;
 	c->codec = frame_codec(o->packet, o->max_frame);
 	c->cap = o->packet == FRAME_RAW ? RAW_CHUNK :
 	    frame_header_len(o->packet) + c->codec.max_payload +
@@ -256,7 +395,7 @@ conn_init(struct conn *c, const struct options *o, int fd)
 	addr_format_tuple(&peer, c->peer, sizeof(c->peer));
 	addr_format(&peer, text, sizeof(text));
 	proc_title("tcp_echo_fsm %s", text);
-	set_idle_timeout(fd, o->idle_timeout);
+	set_idle_timeout(c);
 }
 
 /*
@@ -266,7 +405,7 @@ conn_init(struct conn *c, const struct options *o, int fd)
 static bool
 notify(int notices, int what)
 {
-	struct echo_fsm_notice n = { .pid = getpid(), .what = what };
+	struct echo_fsm_notice n = { .what = what };
 
 	return send(notices, &n, sizeof(n), MSG_NOSIGNAL | MSG_DONTWAIT) ==
 	    sizeof(n);

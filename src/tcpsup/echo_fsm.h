@@ -6,9 +6,12 @@
 
 #include "options.h"
 
-/* What a worker tells tcp_client_sup on the shared notice channel. */
+/*
+ * What a worker tells tcp_client_sup on the shared notice channel. Who
+ * tells it is the sender's pid as the kernel gives it (SCM_CREDENTIALS),
+ * never a pid the message carries: any worker can write there.
+ */
 struct echo_fsm_notice {
-	pid_t	pid;
 	enum { ECHO_FSM_IDLE, ECHO_FSM_EXITING } what;
 };
 

@@ -46,10 +46,12 @@ fdpass_send(int channel, int fd)
 	return fdpass_send_data(channel, fd, "F", 1);
 }
 
-static void
+/* Returns how many descriptors arrived. */
+static size_t
 close_all(struct msghdr *msg)
 {
 	struct cmsghdr *c;
+	size_t closed = 0;
 
 	for (c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
 		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
@@ -61,8 +63,10 @@ close_all(struct msghdr *msg)
 
 			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
 			close(fd);
+			closed++;
 		}
 	}
+	return closed;
 }
 
 int
@@ -91,8 +95,12 @@ fdpass_recv_data(int channel, void *buf, size_t size, size_t *len)
 	    c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
 	    c->cmsg_len != CMSG_LEN(sizeof(int)) ||
 	    CMSG_NXTHDR(&msg, c) != NULL) {
-		close_all(&msg);
-		errno = EBADMSG;
+		/*
+		 * Truncated with nothing in it: the kernel had no descriptor
+		 * free to install what was sent, and has closed it.
+		 */
+		errno = close_all(&msg) == 0 && (msg.msg_flags & MSG_CTRUNC) ?
+		    EMFILE : EBADMSG;
 		return -1;
 	}
 	memcpy(&fd, CMSG_DATA(c), sizeof(int));
@@ -107,4 +115,10 @@ fdpass_recv(int channel)
 	size_t len;
 
 	return fdpass_recv_data(channel, &byte, 1, &len);
+}
+
+bool
+fdpass_peer_gone(int e)
+{
+	return e == EPIPE || e == ECONNRESET || e == ECONNREFUSED;
 }

@@ -8,6 +8,7 @@
 #ifndef TCPSUP_FDPASS_H
 #define TCPSUP_FDPASS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -20,6 +21,8 @@ int	fdpass_send(int channel, int fd);
  * Receive one descriptor (close-on-exec). Returns it, 0-byte EOF as -1
  * with errno 0, or -1 with errno set. A message that carried no descriptor
  * or more than one is an error (EBADMSG); extra descriptors are closed.
+ * EMFILE: a descriptor was sent but this process had no room for it
+ * (RLIMIT_NOFILE); the kernel closed it, the message is consumed.
  */
 int	fdpass_recv(int channel);
 
@@ -30,5 +33,12 @@ int	fdpass_recv(int channel);
  */
 int	fdpass_send_data(int channel, int fd, const void *data, size_t len);
 int	fdpass_recv_data(int channel, void *buf, size_t size, size_t *len);
+
+/*
+ * Whether errno e from a send says the peer is gone (it died, or closed
+ * its end), as opposed to a shortage (ENOBUFS, ENOMEM) or a full channel,
+ * after which the peer is as alive as it was.
+ */
+bool	fdpass_peer_gone(int e);
 
 #endif

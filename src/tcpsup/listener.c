@@ -13,7 +13,6 @@
 
 #include <netinet/in.h>
 
-#include <err.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -127,7 +126,7 @@ accept_batch(const struct tree *t, int *paused)
 		*paused = 0;
 		stats_add(STATS_ACCEPTED);
 		if (fdpass_send(t->handoff_send, fd) == -1)
-			warn("tcp_listener: hand-off");
+			log_warn("tcp_listener: hand-off");
 		close(fd);
 	}
 	return 0;
@@ -149,7 +148,7 @@ listener_start(void *arg, void *extra)
 	proc_title("tcp_listener %s", t->bound);
 	for (;;) {
 		if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
-			err(1, "tcp_listener: poll");
+			log_err(1, "tcp_listener: poll");
 		pause_ms = accept_batch(t, &paused);
 		if (pause_ms > 0)
 			poll(NULL, 0, pause_ms);

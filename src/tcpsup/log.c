@@ -2,17 +2,29 @@
  * log.c -- emit reports on stderr in the configured format, and keep them
  * in the wrap log of --report-dir.
  *
- * Writing a report must never stop the tree: a report that cannot be
- * written is lost, and a wrap log that fails says so once per process.
+ * Writing a report must never stop the tree: stderr is written without
+ * blocking, and a report that cannot be written at once is dropped and
+ * counted in the shared stats page. The next report written, or the
+ * root's tick, says how many were dropped. A wrap log that fails says so
+ * once per process, and its lost reports are counted the same way.
  */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "proc.h"
 #include "stats.h"
 #include "wraplog.h"
 
@@ -21,6 +33,10 @@ static const char *log_process;
 static struct wraplog report_log = { .fd = -1 };
 static bool report_log_open;
 static bool report_log_warned;
+static bool stderr_socket;	/* send(2) it with MSG_DONTWAIT */
+
+/* How long a report begun may take to finish: the rest of it, not a new one. */
+#define LOG_FINISH_MS	1000
 
 void
 log_set_format(enum report_format format)
@@ -49,14 +65,80 @@ log_report_dir(void)
 	return report_log_open ? report_log.dir : NULL;
 }
 
-static void
+int
+log_stderr_nonblocking(void)
+{
+	struct stat st;
+	int fd;
+
+	if (fstat(STDERR_FILENO, &st) == -1 || S_ISREG(st.st_mode))
+		return 0;	/* closed, or a file: no reader to wait on */
+	if (S_ISSOCK(st.st_mode)) {
+		stderr_socket = true;
+		return 0;
+	}
+	/*
+	 * A pipe, a FIFO, a terminal: a description of its own, so that
+	 * O_NONBLOCK is not forced on the other writers that share ours.
+	 */
+	if ((fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) == -1)
+		return -1;
+	if (dup2(fd, STDERR_FILENO) == -1) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static ssize_t
+write_some(const char *buf, size_t len)
+{
+	if (stderr_socket)
+		return send(STDERR_FILENO, buf, len, MSG_DONTWAIT |
+		    MSG_NOSIGNAL);
+	return write(STDERR_FILENO, buf, len);
+}
+
+/*
+ * True if all of buf was written. Nothing written yet and the reader
+ * stalled: drop it. A pipe takes a report (at most PIPE_BUF bytes) whole
+ * or not at all; a socket or a terminal may take part of one, and then the
+ * rest is waited for, a bounded while, so that the report is not torn.
+ */
+static bool
 write_stderr(const char *buf, size_t len)
 {
+	int64_t deadline = -1;
 	ssize_t n;
 
-	do {
-		n = write(STDERR_FILENO, buf, len);
-	} while (n == -1 && errno == EINTR);
+	while (len > 0) {
+		struct pollfd pfd = { .fd = STDERR_FILENO, .events = POLLOUT };
+		int64_t left;
+
+		if ((n = write_some(buf, len)) > 0) {
+			buf += n;
+			len -= (size_t)n;
+			if (deadline == -1)
+				deadline = proc_now_ms() + LOG_FINISH_MS;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) ||
+		    deadline == -1 || (left = deadline - proc_now_ms()) <= 0)
+			return false;
+		poll(&pfd, 1, (int)left);
+	}
+	return true;
+}
+
+static void
+count_drop(void)
+{
+	stats_add(STATS_DROPPED);
+	stats_add(STATS_DROPPED_UNTOLD);
 }
 
 /* The report's type as SASL's rb names it. */
@@ -92,7 +174,9 @@ warn_report_log(int e)
 	    report_log.dir, strerror(e));
 	r = report_message(REPORT_ERROR, getpid(), msg);
 	localtime_r(&now, &tm);
-	write_stderr(buf, report_render(&r, log_format, &tm, buf, sizeof(buf)));
+	if (!write_stderr(buf, report_render(&r, log_format, &tm, buf,
+	    sizeof(buf))))
+		count_drop();
 }
 
 /* Append r, rendered classic as text (len bytes) unless NULL. */
@@ -111,23 +195,114 @@ keep_report(const struct report *r, time_t now, const struct tm *tm,
 	rec.process = log_process != NULL ? log_process : pid;
 	rec.text = text;
 	rec.len = len;
-	if (wraplog_append(&report_log, &rec) == -1)
+	if (wraplog_append(&report_log, &rec) == -1) {
+		count_drop();
 		warn_report_log(errno);
+	}
 }
 
-void
-log_report(const struct report *r)
+/* Render r, write it to stderr, keep it; false if stderr did not take it. */
+static bool
+emit(const struct report *r)
 {
 	char buf[REPORT_BUFSIZE];
 	struct tm tm;
 	time_t now = time(NULL);
 	size_t len;
+	bool written;
 
 	stats_note_report(r);
 	localtime_r(&now, &tm);
 	len = report_render(r, log_format, &tm, buf, sizeof(buf));
-	write_stderr(buf, len);
+	written = write_stderr(buf, len);
 	if (report_log_open)
 		keep_report(r, now, &tm, log_format == REPORT_SASL ? buf : NULL,
 		    len);
+	return written;
+}
+
+void
+log_tell_dropped(void)
+{
+	uint64_t n = stats_take(STATS_DROPPED_UNTOLD);
+	char msg[160];
+	struct report r;
+
+	if (n == 0)
+		return;
+	snprintf(msg, sizeof(msg), "%" PRIu64 " report%s dropped: stderr would"
+	    " have blocked the tree, or the report dir failed.", n,
+	    n == 1 ? "" : "s");
+	r = report_message(REPORT_ERROR, getpid(), msg);
+	/* Still stalled: the count waits for the next chance. */
+	if (!emit(&r))
+		stats_add_n(STATS_DROPPED_UNTOLD, n);
+}
+
+void
+log_report(const struct report *r)
+{
+	log_tell_dropped();
+	if (!emit(r))
+		count_drop();
+}
+
+/* An ERROR REPORT of fmt, with ": strerror(e)" unless e is 0. */
+static void
+say_error(int e, const char *fmt, va_list ap)
+{
+	char msg[512];
+	struct report r;
+	int len = vsnprintf(msg, sizeof(msg), fmt, ap);
+
+	if (e != 0 && len >= 0 && (size_t)len < sizeof(msg))
+		snprintf(msg + len, sizeof(msg) - (size_t)len, ": %s",
+		    strerror(e));
+	r = report_message(REPORT_ERROR, getpid(), msg);
+	log_report(&r);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	say_error(e, fmt, ap);
+	va_end(ap);
+	errno = e;
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say_error(0, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_err(int status, const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	say_error(e, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void
+log_errx(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say_error(0, fmt, ap);
+	va_end(ap);
+	exit(status);
 }

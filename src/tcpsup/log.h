@@ -6,6 +6,10 @@
  * lines from interleaving (a pipe write of up to PIPE_BUF bytes is atomic,
  * and reports are shorter than that). The wrap log is opened by the root
  * before it forks anything, so that every process inherits it.
+ *
+ * No process ever blocks on a report: a report stderr cannot take at once
+ * (its reader stalled) is dropped and counted, and the count is reported
+ * as soon as stderr takes reports again.
  */
 #ifndef TCPSUP_LOG_H
 #define TCPSUP_LOG_H
@@ -14,6 +18,28 @@
 
 void	log_set_format(enum report_format);
 void	log_report(const struct report *);
+
+/*
+ * The root, before its first fork: make writes to stderr never wait for
+ * its reader (a description of our own with O_NONBLOCK for a pipe or a
+ * terminal, MSG_DONTWAIT for a socket). Returns -1 with errno set if it
+ * cannot, and stderr stays as it was.
+ */
+int	log_stderr_nonblocking(void);
+
+/*
+ * warn(3), warnx(3), err(3) and errx(3) as ERROR REPORTs, in the chosen
+ * format: once the tree runs, nothing but reports goes to stderr.
+ */
+void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_err(int, const char *, ...)
+	    __attribute__((format(printf, 2, 3), noreturn));
+void	log_errx(int, const char *, ...)
+	    __attribute__((format(printf, 2, 3), noreturn));
+
+/* If reports were dropped since last said, say how many. */
+void	log_tell_dropped(void);
 
 /*
  * Also keep every report, in the classic layout whatever the format, in

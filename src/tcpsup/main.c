@@ -16,19 +16,20 @@
 
 /*
  * The options keep pointers to their strings (--control, --report-dir),
- * and process titles overwrite the memory argv points into: parse a copy.
+ * and process titles overwrite the memory argv points into: parse a copy,
+ * which lives as long as the process.
  */
+static char **args;
+
 static char **
 copy_args(int argc, char *argv[])
 {
-	char **copy = calloc((size_t)argc + 1, sizeof(*copy));
-
-	if (copy == NULL)
+	if ((args = calloc((size_t)argc + 1, sizeof(*args))) == NULL)
 		err(EX_OSERR, "calloc");
 	for (int i = 0; i < argc; i++)
-		if ((copy[i] = strdup(argv[i])) == NULL)
+		if ((args[i] = strdup(argv[i])) == NULL)
 			err(EX_OSERR, "strdup");
-	return copy;
+	return args;
 }
 
 int
@@ -37,6 +38,8 @@ main(int argc, char *argv[], char *envp[])
 	struct options opts;
 	char why[256];
 
+	proc_std_open();
+	proc_reset_signals();
 	options_defaults(&opts);
 	switch (options_parse(argc, copy_args(argc, argv), &opts, why,
 	    sizeof(why))) {

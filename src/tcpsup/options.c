@@ -22,9 +22,11 @@ const char options_summary[] =
 const char options_usage[] =
 "usage: tcpsup [-hV] [-l address:port] [-p port] [--packet 0|1|2|4|line]\n"
 "              [--max-frame bytes] [--idle-timeout seconds|infinity]\n"
+"              [--frame-timeout seconds|infinity]\n"
 "              [--intensity restarts] [--period seconds]\n"
 "              [--shutdown-timeout ms|brutal_kill|infinity]\n"
 "              [--backlog n] [--spares n] [--reuse n] [--max-clients n]\n"
+"              [--max-per-ip n] [--max-per-ip-prefix6 bits]\n"
 "              [--log-format sasl|json] [--control path|none]\n"
 "              [--report-dir dir] [--report-max-bytes bytes]\n"
 "              [--report-max-files n] [--no-sandbox]\n"
@@ -34,6 +36,7 @@ const char options_usage[] =
 "      --packet MODE          framing, as gen_tcp's {packet,N} (2)\n"
 "      --max-frame BYTES      longest frame a client may send (65535)\n"
 "      --idle-timeout SECS    close a connection idle this long (120)\n"
+"      --frame-timeout SECS   close a connection whose frame takes longer (30)\n"
 "      --intensity N          restarts allowed in a period (5)\n"
 "      --period SECS          the restart intensity period (60)\n"
 "      --shutdown-timeout MS  grace before a stopped child is killed (2000)\n"
@@ -42,6 +45,9 @@ const char options_usage[] =
 "                             lower latency, more processes (0)\n"
 "      --reuse N              connections a worker serves after its first (0)\n"
 "      --max-clients N        connections served at once; more wait (0: no limit)\n"
+"      --max-per-ip N         connections at once from one address; more are\n"
+"                             closed (0: no limit)\n"
+"      --max-per-ip-prefix6 BITS  IPv6 prefix counted as one address (64)\n"
 "      --log-format FORMAT    reports as classic SASL text or JSON lines (sasl)\n"
 "      --control PATH         control socket for tcpsupctl, or none\n"
 "                             ($XDG_RUNTIME_DIR/tcpsup/PORT.sock)\n"
@@ -57,8 +63,12 @@ enum {
 	OPT_PACKET = 256, OPT_MAX_FRAME, OPT_IDLE, OPT_INTENSITY, OPT_PERIOD,
 	OPT_SHUTDOWN, OPT_BACKLOG, OPT_SPARES, OPT_REUSE, OPT_MAX_CLIENTS,
 	OPT_LOG_FORMAT, OPT_CONTROL, OPT_REPORT_DIR, OPT_REPORT_MAX_BYTES,
-	OPT_REPORT_MAX_FILES, OPT_NO_SANDBOX
+	OPT_REPORT_MAX_FILES, OPT_FRAME_TIMEOUT, OPT_MAX_PER_IP,
+	OPT_MAX_PER_IP_PREFIX6, OPT_NO_SANDBOX
 };
+
+/* ':' first: a missing value is told apart from an unknown option. */
+#define SHORTOPTS	":hVl:p:"
 
 static const struct option longopts[] = {
 	{ "listen", required_argument, NULL, 'l' },
@@ -66,6 +76,7 @@ static const struct option longopts[] = {
 	{ "packet", required_argument, NULL, OPT_PACKET },
 	{ "max-frame", required_argument, NULL, OPT_MAX_FRAME },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+	{ "frame-timeout", required_argument, NULL, OPT_FRAME_TIMEOUT },
 	{ "intensity", required_argument, NULL, OPT_INTENSITY },
 	{ "period", required_argument, NULL, OPT_PERIOD },
 	{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN },
@@ -73,6 +84,8 @@ static const struct option longopts[] = {
 	{ "spares", required_argument, NULL, OPT_SPARES },
 	{ "reuse", required_argument, NULL, OPT_REUSE },
 	{ "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
+	{ "max-per-ip", required_argument, NULL, OPT_MAX_PER_IP },
+	{ "max-per-ip-prefix6", required_argument, NULL, OPT_MAX_PER_IP_PREFIX6 },
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "report-dir", required_argument, NULL, OPT_REPORT_DIR },
@@ -94,12 +107,14 @@ options_defaults(struct options *o)
 	o->packet = FRAME_2;
 	o->max_frame = 65535;
 	o->idle_timeout = 120;
+	o->frame_timeout = 30;
 	o->intensity = 5;
 	o->period = 60;
 	o->shutdown = 2000;
 	o->backlog = 1024;
 	o->spares = 0;
 	o->reuse = 0;
+	o->max_per_ip_prefix6 = 64;
 	o->sandbox = true;
 	o->log_format = REPORT_SASL;
 	o->report_max_bytes = 1048576;
@@ -135,6 +150,15 @@ number(struct parse *p, const char *name, const char *arg, long long min,
 	if (errstr != NULL)
 		fail(p, "--%s '%s': %s (%lld to %lld)", name, arg, errstr, min, max);
 	return n;
+}
+
+/* A timeout in seconds, or infinity (IDLE_INFINITY). */
+static int
+seconds(struct parse *p, const char *name, const char *arg)
+{
+	if (strcmp(arg, "infinity") == 0)
+		return IDLE_INFINITY;
+	return (int)number(p, name, arg, 1, 2000000);
 }
 
 static void
@@ -184,10 +208,10 @@ parse_one(struct parse *p, int ch, const char *arg, struct options *o,
 		o->max_frame = (size_t)number(p, "max-frame", arg, 1, MAX_FRAME_LIMIT);
 		break;
 	case OPT_IDLE:
-		if (strcmp(arg, "infinity") == 0)
-			o->idle_timeout = IDLE_INFINITY;
-		else
-			o->idle_timeout = (int)number(p, "idle-timeout", arg, 1, 2000000);
+		o->idle_timeout = seconds(p, "idle-timeout", arg);
+		break;
+	case OPT_FRAME_TIMEOUT:
+		o->frame_timeout = seconds(p, "frame-timeout", arg);
 		break;
 	case OPT_INTENSITY:
 		o->intensity = (int)number(p, "intensity", arg, 0, 100000);
@@ -209,6 +233,13 @@ parse_one(struct parse *p, int ch, const char *arg, struct options *o,
 		break;
 	case OPT_MAX_CLIENTS:
 		o->max_clients = (int)number(p, "max-clients", arg, 0, 1000000);
+		break;
+	case OPT_MAX_PER_IP:
+		o->max_per_ip = (int)number(p, "max-per-ip", arg, 0, 1000000);
+		break;
+	case OPT_MAX_PER_IP_PREFIX6:
+		o->max_per_ip_prefix6 = (int)number(p, "max-per-ip-prefix6",
+		    arg, 1, 128);
 		break;
 	case OPT_LOG_FORMAT:
 		if (strcmp(arg, "sasl") == 0)
@@ -241,6 +272,19 @@ parse_one(struct parse *p, int ch, const char *arg, struct options *o,
 	}
 }
 
+/*
+ * Is c, as getopt's optopt, a letter that is none of ours? glibc stores a
+ * letter from a plain char, negative above 127; a long option's val is 0
+ * or one of ours, or above UCHAR_MAX.
+ */
+static int
+unknown_letter(int c)
+{
+	if (c == 0 || c > UCHAR_MAX)
+		return 0;
+	return c == ':' || strchr(SHORTOPTS, c) == NULL;
+}
+
 enum options_result
 options_parse(int argc, char **argv, struct options *o, char *err,
     size_t errsize)
@@ -251,7 +295,7 @@ options_parse(int argc, char **argv, struct options *o, char *err,
 	err[0] = '\0';
 	optind = 0;	/* glibc: start over, so the parser can run twice */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":hVl:p:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, SHORTOPTS, longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			return OPTIONS_HELP;
@@ -261,8 +305,14 @@ options_parse(int argc, char **argv, struct options *o, char *err,
 			fail(&p, "%s: missing value", argv[optind - 1]);
 			return OPTIONS_ERROR;
 		case '?':
-			/* In a cluster like -xh, optind has not moved on yet. */
-			if (optopt != 0 && strncmp(argv[optind - 1], "--", 2) != 0) {
+			/*
+			 * An unknown letter may sit in a cluster like -xh that
+			 * optind has not left yet. Otherwise the argument is
+			 * at fault: an unknown long option (optopt 0), or one
+			 * given a value it does not take (--help=x, optopt
+			 * its val).
+			 */
+			if (unknown_letter(optopt)) {
 				char opt[3] = { '-', (char)optopt, '\0' };
 
 				fail(&p, "%s: unknown option", opt);

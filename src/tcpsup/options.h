@@ -16,7 +16,7 @@
 #define SHUTDOWN_BRUTAL_KILL	(-1)
 #define SHUTDOWN_INFINITY	(-2)
 
-/* --idle-timeout infinity */
+/* --idle-timeout infinity, --frame-timeout infinity */
 #define IDLE_INFINITY		0
 
 struct options {
@@ -24,6 +24,7 @@ struct options {
 	enum frame_mode		packet;
 	size_t			max_frame;
 	int			idle_timeout;	/* seconds, or IDLE_INFINITY */
+	int			frame_timeout;	/* seconds from a frame's first byte to its last */
 	int			intensity;
 	int			period;		/* seconds */
 	int			shutdown;	/* ms, or SHUTDOWN_* */
@@ -31,6 +32,8 @@ struct options {
 	int			spares;		/* idle workers kept forked */
 	int			reuse;		/* connections per worker after its first */
 	int			max_clients;	/* 0: no limit */
+	int			max_per_ip;	/* connections at once per address, 0: no limit */
+	int			max_per_ip_prefix6;	/* bits of an IPv6 address that make one address */
 	bool			sandbox;	/* confine workers (sandbox.h) */
 	enum report_format	log_format;
 	const char		*control;	/* socket path, NULL: the default, "" none */

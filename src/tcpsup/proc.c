@@ -2,6 +2,7 @@
  * proc.c -- linked forks, process titles and descriptor hygiene.
  */
 #include <sys/prctl.h>
+#include <sys/time.h>
 
 #include <err.h>
 #include <fcntl.h>
@@ -10,9 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "proc.h"
 
 /* The argument area /proc/PID/cmdline shows: argv's strings, end to end. */
@@ -35,6 +38,37 @@ proc_fork_linked(void)
 }
 
 void
+proc_std_open(void)
+{
+	int fd;
+
+	for (int want = 0; want <= 2; want++) {
+		if (fcntl(want, F_GETFD) != -1)
+			continue;
+		if ((fd = open("/dev/null", O_RDWR)) == -1)
+			err(EX_OSERR, "/dev/null");
+		/* The lowest free descriptor: want itself, as 0..want-1 are open. */
+		if (fd != want)
+			errx(EX_OSERR, "/dev/null opened as %d, not %d", fd, want);
+	}
+}
+
+void
+proc_reset_signals(void)
+{
+	const int relied_on[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
+	const int timers[] = { ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF };
+	const struct itimerval off = { 0 };
+
+	for (size_t i = 0; i < sizeof(relied_on) / sizeof(relied_on[0]); i++)
+		signal(relied_on[i], SIG_DFL);
+	/* An alarm set before exec would still come, and kill the root. */
+	for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++)
+		setitimer(timers[i], &off, NULL);
+	proc_unblock_signals();
+}
+
+void
 proc_block_signals(sigset_t *blocked)
 {
 	sigemptyset(blocked);
@@ -43,7 +77,7 @@ proc_block_signals(sigset_t *blocked)
 	sigaddset(blocked, SIGINT);
 	sigaddset(blocked, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, blocked, NULL) == -1)
-		err(1, "sigprocmask");
+		log_err(1, "sigprocmask");
 }
 
 void
@@ -106,14 +140,14 @@ proc_keep_only(const int *fds, int n)
 	int tmp[8];
 
 	if (n > 8)
-		errx(1, "%s: too many descriptors", __func__);
+		log_errx(1, "%s: too many descriptors", __func__);
 	/* Above every target first, so that no dup2 clobbers a source. */
 	for (int i = 0; i < n; i++)
 		if ((tmp[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3 + n)) == -1)
-			err(1, "%s: fcntl", __func__);
+			log_err(1, "%s: fcntl", __func__);
 	for (int i = 0; i < n; i++)
 		if (dup2(tmp[i], 3 + i) == -1)
-			err(1, "%s: dup2", __func__);
+			log_err(1, "%s: dup2", __func__);
 	closefrom(3 + n);
 }
 

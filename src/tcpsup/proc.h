@@ -20,6 +20,23 @@
  */
 pid_t	proc_fork_linked(void);
 
+/*
+ * First thing in main(): open /dev/null on whichever of descriptors 0, 1
+ * and 2 is closed, as OpenBSD's daemons do. Otherwise the first socket
+ * tcpsup opens would become one of them, and reports written to stderr,
+ * or a program's output, would go into it.
+ */
+void	proc_std_open(void);
+
+/*
+ * First thing in main(): the default disposition for every signal the tree
+ * relies on, and an empty mask. An ignored signal stays ignored across
+ * exec: with SIGCHLD ignored the kernel reaps every child and tells nobody,
+ * with SIGTERM ignored workers would not obey their shutdown. Interval
+ * timers survive exec as well: they are cancelled.
+ */
+void	proc_reset_signals(void);
+
 /* Block the signals a supervisor reads from its signalfd. */
 void	proc_block_signals(sigset_t *blocked);
 

@@ -41,9 +41,23 @@ stats_open(void)
 void
 stats_add(enum stats_counter c)
 {
+	stats_add_n(c, 1);
+}
+
+void
+stats_add_n(enum stats_counter c, uint64_t n)
+{
 	if (page != NULL)
-		atomic_fetch_add_explicit(&page->counters[c].value, 1,
+		atomic_fetch_add_explicit(&page->counters[c].value, n,
 		    memory_order_relaxed);
+}
+
+uint64_t
+stats_take(enum stats_counter c)
+{
+	return page == NULL ? 0 :
+	    atomic_exchange_explicit(&page->counters[c].value, 0,
+	    memory_order_relaxed);
 }
 
 void

@@ -26,6 +26,8 @@ enum stats_counter {
 	STATS_CLIENTS,		/* workers serving a client now */
 	STATS_RESTARTS,		/* restarts any supervisor made */
 	STATS_REPORTS,		/* reports any process wrote */
+	STATS_DROPPED,		/* reports lost: stderr would have blocked */
+	STATS_DROPPED_UNTOLD,	/* of those, not yet counted in a report */
 	STATS_NCOUNTERS
 };
 
@@ -63,6 +65,9 @@ struct stats_ring {
 int	 stats_open(void);
 
 void	 stats_add(enum stats_counter);
+void	 stats_add_n(enum stats_counter, uint64_t);
+/* Read the counter and set it to 0, at once. */
+uint64_t stats_take(enum stats_counter);
 void	 stats_set(enum stats_counter, uint64_t);
 uint64_t stats_get(enum stats_counter);
 /* When stats_open() ran: the application's start, unix seconds. */

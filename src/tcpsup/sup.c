@@ -21,7 +21,6 @@
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 
-#include <err.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -120,6 +119,7 @@ struct sup {
 	size_t			 nstop_errors;
 	unsigned		 restarts;
 	bool			 stopping;
+	bool			 short_said;	/* a dynamic start's shortage reported */
 	bool			 in_call;	/* a call waits for a child */
 	bool			 stop_pending;	/* a stop came meanwhile */
 	bool			 done;
@@ -298,7 +298,10 @@ start_child(struct sup *sup, struct child *c, char *reason, size_t size)
 	return START_OK;
 failed:
 	c->entry.pid = 0;
-	report_child_event(sup, c, "start_error", reason);
+	/* Once per shortage for dynamic children: their caller backs off. */
+	if (failure != START_SHORTAGE || sup->flags.strategy !=
+	    SUP_SIMPLE_ONE_FOR_ONE || !sup->short_said)
+		report_child_event(sup, c, "start_error", reason);
 	return failure;
 }
 
@@ -865,10 +868,10 @@ watch(struct sup *sup, int fd, uint32_t events, void (*on_ready)(void *),
 		sup->watches[i] = (struct watch){ fd, on_ready, ctx };
 		ev.data.ptr = &sup->watches[i];
 		if (epoll_ctl(sup->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
-			err(1, "%s: epoll_ctl", __func__);
+			log_err(1, "%s: epoll_ctl", __func__);
 		return;
 	}
-	errx(1, "%s: too many watches", __func__);
+	log_errx(1, "%s: too many watches", __func__);
 }
 
 void
@@ -910,7 +913,7 @@ sup_run(struct sup *sup)
 		int n = epoll_wait(sup->epfd, events, SUP_MAX_WATCHES, -1);
 
 		if (n == -1 && errno != EINTR)
-			err(1, "%s: epoll_wait", __func__);
+			log_err(1, "%s: epoll_wait", __func__);
 		for (int i = 0; i < n && !sup->done; i++) {
 			struct watch *w = events[i].data.ptr;
 
@@ -931,7 +934,7 @@ sup_create(const struct sup_flags *flags, const struct child_spec *specs,
 	sigset_t blocked;
 
 	if (sup == NULL)
-		err(1, "%s", __func__);
+		log_err(1, "%s", __func__);
 	sup->flags = *flags;
 	snprintf(sup->term, sizeof(sup->term), "{local,%s}", flags->name);
 	log_set_process(flags->name);
@@ -939,22 +942,22 @@ sup_create(const struct sup_flags *flags, const struct child_spec *specs,
 	sup->nspecs = nspecs;
 	if (flags->strategy != SUP_SIMPLE_ONE_FOR_ONE &&
 	    (sup->statics = arena_alloc(nspecs * sizeof(*sup->statics))) == NULL)
-		err(1, "%s", __func__);
+		log_err(1, "%s", __func__);
 	for (size_t i = 0; sup->statics != NULL && i < nspecs; i++)
 		sup->statics[i].spec = &specs[i];
 	if (pidmap_init(&sup->running) == -1 ||
 	    intensity_init(&sup->intensity, flags->intensity, flags->period) == -1)
-		err(1, "%s", __func__);
+		log_err(1, "%s", __func__);
 	proc_block_signals(&blocked);
 	if ((sup->sigfd = signalfd(-1, &blocked, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
-		err(1, "signalfd");
+		log_err(1, "signalfd");
 	if ((sup->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
-		err(1, "epoll_create1");
+		log_err(1, "epoll_create1");
 	if ((sup->sweepfd = timerfd_create(CLOCK_MONOTONIC,
 	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1 ||
 	    (sup->retryfd = timerfd_create(CLOCK_MONOTONIC,
 	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
-		err(1, "timerfd_create");
+		log_err(1, "timerfd_create");
 	sup_watch(sup, sup->sigfd, on_signal, sup);
 	sup_watch(sup, sup->sweepfd, on_sweep, sup);
 	sup_watch(sup, sup->retryfd, on_retry, sup);
@@ -983,16 +986,21 @@ pid_t
 sup_start_child(struct sup *sup, void *extra)
 {
 	struct child *c = arena_alloc(sizeof(*c));
+	enum start_result r;
 	char reason[64];
 
 	if (c == NULL) {
-		warn("%s", __func__);
+		log_warn("%s", __func__);
+		errno = ENOMEM;
 		return -1;
 	}
 	c->spec = &sup->specs[0];
 	c->extra = extra;
-	if (start_child(sup, c, reason, sizeof(reason)) != START_OK) {
+	r = start_child(sup, c, reason, sizeof(reason));
+	sup->short_said = r == START_SHORTAGE;
+	if (r != START_OK) {
 		arena_free(c, sizeof(*c));
+		errno = r == START_SHORTAGE ? EAGAIN : EINVAL;
 		return -1;
 	}
 	return child_pid(c);

@@ -74,7 +74,11 @@ struct sup *sup_create(const struct sup_flags *,
  */
 int	sup_start_children(struct sup *, char *why, size_t size);
 
-/* simple_one_for_one: start one child from the template, with extra. */
+/*
+ * simple_one_for_one: start one child from the template, with extra. On
+ * failure -1, errno EAGAIN for a shortage of processes or memory (its
+ * start_error is reported once, until a start succeeds), else EINVAL.
+ */
 pid_t	sup_start_child(struct sup *, void *extra);
 
 /*

@@ -73,7 +73,7 @@ children(struct sup *sup, struct infos *in)
 	sup_which_children(sup, collect, in);
 	if (in->failed)
 		return -1;
-	if (sup_get_flags(sup)->strategy == SUP_SIMPLE_ONE_FOR_ONE)
+	if (sup_get_flags(sup)->strategy == SUP_SIMPLE_ONE_FOR_ONE && in->n > 1)
 		qsort(in->v, in->n, sizeof(*in->v), newest_first);
 	return 0;
 }

@@ -200,7 +200,6 @@ static int
 rb_grep(const struct wraplog_records *r, const char *pattern, bool json)
 {
 	regex_t re;
-	regmatch_t m;
 	bool first = true;
 	char why[256];
 	int e;
@@ -211,9 +210,17 @@ rb_grep(const struct wraplog_records *r, const char *pattern, bool json)
 		return EX_USAGE;
 	}
 	for (size_t i = 0; i < r->n; i++) {
-		m.rm_so = 0;
-		m.rm_eo = (regoff_t)r->v[i].len;
-		if (regexec(&re, r->v[i].text, 1, &m, REG_STARTEND) != 0)
+		/* NUL-terminated: REG_STARTEND is glibc's, not POSIX's. */
+		char *text = strndup(r->v[i].text, r->v[i].len);
+
+		if (text == NULL) {
+			regfree(&re);
+			warn("rb grep");
+			return EX_OSERR;
+		}
+		e = regexec(&re, text, 0, NULL, 0);
+		free(text);
+		if (e != 0)
 			continue;
 		if (!json)
 			printf("Found match in report number %zu\n",

@@ -23,6 +23,8 @@
 
 #include "harness.h"
 
+void	(*ts_before_exec)(void);
+
 static int64_t
 now_ms(void)
 {
@@ -32,11 +34,38 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t
+ts_now_ms(void)
+{
+	return now_ms();
+}
+
 static void
 die(const char *what)
 {
 	perror(what);
 	abort();
+}
+
+/* When pid started, in clock ticks after boot (/proc/PID/stat); 0: gone. */
+static unsigned long long
+start_time(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	/* Field 22; the name before it may hold spaces, so skip past ")". */
+	if (fgets(buf, sizeof(buf), f) != NULL &&
+	    (p = strrchr(buf, ')')) != NULL &&
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u"
+	    " %*d %*d %*d %*d %*d %*d %llu", &start) != 1)
+		start = 0;
+	fclose(f);
+	return start;
 }
 
 static void
@@ -45,8 +74,10 @@ remember(struct tcpsup *ts, pid_t pid)
 	for (size_t i = 0; i < ts->nseen; i++)
 		if (ts->seen[i] == pid)
 			return;
-	if (ts->nseen < TS_MAX_PIDS)
+	if (ts->nseen < TS_MAX_PIDS) {
+		ts->seen_start[ts->nseen] = start_time(pid);
 		ts->seen[ts->nseen++] = pid;
+	}
 }
 
 /* Run bin as argv0 -l 127.0.0.1:0 args..., stderr to a file of ts's. */
@@ -79,6 +110,8 @@ spawn(struct tcpsup *ts, const char *bin, const char *argv0,
 		if (getppid() != parent)
 			_exit(127);
 		dup2(logfd, STDERR_FILENO);
+		if (ts_before_exec != NULL)
+			ts_before_exec();
 		execv(bin, (char *const *)argv);
 		_exit(127);
 	}
@@ -122,7 +155,8 @@ wait_started(struct tcpsup *ts)
 	ts->port = atoi(p + strlen("127.0.0.1:"));
 	if (ts_wait_child(ts, ts->pid, "tcp_listener", 0, 5000) == 0 ||
 	    ts_wait_child(ts, ts->pid, "tcp_client_sup", 0, 5000) == 0) {
-		fprintf(stderr, "tcpsup's children did not title themselves\n");
+		fprintf(stderr, "tcpsup's children have no titles:\n%s\n",
+		    ts->log);
 		abort();
 	}
 }
@@ -240,8 +274,11 @@ ts_cleanup(struct tcpsup *ts)
 	for (size_t i = 0; i < ts->nseen; i++) {
 		char title[256];
 
+		/* The same process, not another that got its pid since. */
 		if (ts_title(ts->seen[i], title, sizeof(title)) &&
-		    strncmp(title, "tcpsup: ", 8) == 0)
+		    strncmp(title, "tcpsup: ", 8) == 0 &&
+		    ts->seen_start[i] != 0 &&
+		    start_time(ts->seen[i]) == ts->seen_start[i])
 			kill(ts->seen[i], SIGKILL);
 	}
 	if (ts->err_fd > 0)
@@ -435,6 +472,23 @@ ts_connect_echoed(const struct tcpsup *ts)
 		return -1;
 	}
 	return fd;
+}
+
+int
+ts_free_port(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = -1;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd == -1)
+		die("socket");
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == 0)
+		port = ntohs(sin.sin_port);
+	close(fd);
+	return port;
 }
 
 int

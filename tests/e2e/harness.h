@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define TS_MAX_PIDS	256
 
@@ -24,6 +25,7 @@ struct tcpsup {
 	int	 status;	/* wait status, once it exited */
 	bool	 exited;
 	pid_t	 seen[TS_MAX_PIDS];	/* every tree member ever looked at */
+	unsigned long long seen_start[TS_MAX_PIDS];	/* and when it started */
 	size_t	 nseen;
 };
 
@@ -36,6 +38,13 @@ void	ts_start(struct tcpsup *, const char *const *args);
 
 /* The same, through path, which is also its argv[0]: a copy installed elsewhere. */
 void	ts_start_path(struct tcpsup *, const char *path, const char *const *args);
+
+/*
+ * If set, run in the child just before exec, stderr already the log file:
+ * to start tcpsup as an odd parent would (signals ignored, descriptors
+ * closed, stderr a pipe).
+ */
+extern void	(*ts_before_exec)(void);
 
 /* The binary under test: $TCPSUP_BIN, or the build directory's. */
 const char *ts_bin(void);
@@ -86,6 +95,12 @@ bool	ts_all_gone(struct tcpsup *, int timeout_ms);
 
 /* A title as ps shows it. */
 bool	ts_title(pid_t, char *buf, size_t size);
+
+/* CLOCK_MONOTONIC in ms, for the tests' own deadlines. */
+int64_t	ts_now_ms(void);
+
+/* A loopback port free now, for a daemon whose stderr cannot be read. */
+int	ts_free_port(void);
 
 /* A blocking TCP connection to the daemon, with a receive timeout. */
 int	ts_connect(const struct tcpsup *);

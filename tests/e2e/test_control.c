@@ -196,7 +196,9 @@ assert_refused(const char *why)
 	cr_assert(ts_wait_exit(&other, 10000), "the second tcpsup runs on");
 	cr_assert(WIFEXITED(other.status), "status %#x", other.status);
 	cr_assert_eq(WEXITSTATUS(other.status), EX_UNAVAILABLE, "%s", other.log);
-	snprintf(expect, sizeof(expect), "tcpsup: %s\n", why);
+	snprintf(expect, sizeof(expect), "=ERROR REPORT==== ");
+	cr_assert(ts_find(&other, 0, expect) != NULL, "%s", other.log);
+	snprintf(expect, sizeof(expect), "\n%d %s\n", (int)other.pid, why);
 	cr_assert(ts_find(&other, 0, expect) != NULL, "%s", other.log);
 	cr_assert(ts_find(&other, 0, "    exited: {shutdown,{control,") != NULL,
 	    "%s", other.log);
@@ -323,6 +325,7 @@ Test(control, stats_say_what_happened)
 	cr_assert_eq(number(stat_at(line, i++, "clients")), 2);
 	cr_assert_eq(number(stat_at(line, i++, "restarts")), 1);
 	cr_assert_geq(number(stat_at(line, i++, "reports")), 8);
+	cr_assert_eq(number(stat_at(line, i++, "reports_dropped")), 0);
 	/* Then the last reports, oldest first, and the end. */
 	cr_assert_str_eq(line[n - 1], "end");
 	cr_assert(n - 1 - i >= 5, "only %zu reports", n - 1 - i);

@@ -3,11 +3,14 @@
  * one descriptor with or without a payload arrives working and
  * close-on-exec; a message with no descriptor, with two, with more than
  * fit, or with a payload longer than the buffer is refused (EBADMSG), and
- * every descriptor it carried is closed, as a pipe's EOF shows.
+ * every descriptor it carried is closed, as a pipe's EOF shows. A
+ * receiver out of descriptors gets EMFILE, and what was sent is closed.
  */
 #include <criterion/criterion.h>
 
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -148,4 +151,79 @@ Test(fdpass, eof_is_minus_one_with_errno_0)
 	errno = EINVAL;
 	cr_assert_eq(fdpass_recv(chan[1]), -1);
 	cr_assert_eq(errno, 0);
+}
+
+/*
+ * In a child with RLIMIT_NOFILE at its highest open descriptor, so that
+ * the one sent cannot be installed (MSG_CTRUNC): EMFILE, and the next
+ * message, once a descriptor is free again, arrives.
+ */
+Test(fdpass, a_receiver_out_of_descriptors_gets_emfile)
+{
+	int wfd, rfd = pipe_to_pass(&wfd), status;
+	pid_t pid;
+
+	cr_assert_eq(fdpass_send(chan[0], wfd), 0);
+	cr_assert_eq(fdpass_send(chan[0], wfd), 0);
+	close(wfd);
+	if ((pid = fork()) == 0) {
+		int top = fcntl(chan[1], F_DUPFD, 0);
+		struct rlimit rl;
+
+		/* Every descriptor below top + 1 taken, the limit top + 1. */
+		for (int fd = 0; fd < top; fd++)
+			if (fcntl(fd, F_GETFD) == -1)
+				dup2(top, fd);
+		rl.rlim_cur = rl.rlim_max = (rlim_t)top + 1;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			_exit(2);
+		if (fdpass_recv(chan[1]) != -1 || errno != EMFILE)
+			_exit(3);
+		close(top);
+		_exit(fdpass_recv(chan[1]) == top ? 0 : 4);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status));
+	cr_assert_eq(WEXITSTATUS(status), 0, "child step %d failed",
+	    WEXITSTATUS(status));
+	assert_closed_everywhere(rfd);
+}
+
+/* tcp_client_sup forks again only when the worker is really gone. */
+Test(fdpass, a_closed_peer_is_gone)
+{
+	int rfd, wfd = -1;
+
+	rfd = pipe_to_pass(&wfd);
+	close(chan[1]);
+	cr_assert_eq(fdpass_send(chan[0], wfd), -1);
+	cr_assert(fdpass_peer_gone(errno), "%s", strerror(errno));
+	close(rfd);
+	close(wfd);
+}
+
+Test(fdpass, a_full_channel_is_no_dead_peer)
+{
+	int rfd, wfd = -1, i;
+
+	rfd = pipe_to_pass(&wfd);
+	cr_assert_eq(fcntl(chan[0], F_SETFL, O_NONBLOCK), 0);
+	for (i = 0; i < 1000000 && send(chan[0], "x", 1, 0) == 1; i++)
+		;
+	cr_assert_eq(errno, EAGAIN);
+	cr_assert_eq(fdpass_send(chan[0], wfd), -1);
+	cr_assert_eq(errno, EAGAIN);
+	cr_assert_not(fdpass_peer_gone(errno));
+	close(rfd);
+	close(wfd);
+}
+
+Test(fdpass, a_shortage_is_no_dead_peer)
+{
+	cr_assert_not(fdpass_peer_gone(ENOBUFS));
+	cr_assert_not(fdpass_peer_gone(ENOMEM));
+	cr_assert_not(fdpass_peer_gone(ETOOMANYREFS));
+	cr_assert(fdpass_peer_gone(EPIPE));
+	cr_assert(fdpass_peer_gone(ECONNRESET));
+	cr_assert(fdpass_peer_gone(ECONNREFUSED));
 }

@@ -83,6 +83,9 @@ assert_tutorial_defaults(void)
 	cr_assert_eq(opts.packet, FRAME_2);
 	cr_assert_eq(opts.max_frame, 65535);
 	cr_assert_eq(opts.idle_timeout, 120);
+	cr_assert_eq(opts.frame_timeout, 30);
+	cr_assert_eq(opts.max_per_ip, 0);
+	cr_assert_eq(opts.max_per_ip_prefix6, 64);
 	cr_assert_eq(opts.intensity, 5);
 	cr_assert_eq(opts.period, 60);
 	cr_assert_eq(opts.shutdown, 2000);
@@ -233,6 +236,25 @@ Test(options, idle_timeout_seconds_and_infinity)
 	cr_assert_eq(opts.idle_timeout, IDLE_INFINITY);
 }
 
+Test(options, frame_timeout_seconds_and_infinity)
+{
+	assert_run(PARSE("--frame-timeout", "2"));
+	cr_assert_eq(opts.frame_timeout, 2);
+	assert_run(PARSE("--frame-timeout=infinity"));
+	cr_assert_eq(opts.frame_timeout, IDLE_INFINITY);
+	cr_assert_eq(opts.idle_timeout, 120);
+}
+
+Test(options, max_per_ip_and_its_ipv6_prefix)
+{
+	assert_run(PARSE("--max-per-ip", "2", "--max-per-ip-prefix6", "48"));
+	cr_assert_eq(opts.max_per_ip, 2);
+	cr_assert_eq(opts.max_per_ip_prefix6, 48);
+	assert_run(PARSE("--max-per-ip=0", "--max-per-ip-prefix6=128"));
+	cr_assert_eq(opts.max_per_ip, 0);
+	cr_assert_eq(opts.max_per_ip_prefix6, 128);
+}
+
 Test(options, intensity_and_period)
 {
 	assert_run(PARSE("--intensity", "10", "--period", "5"));
@@ -366,7 +388,8 @@ Test(options, usage_mentions_every_long_option)
 		"--listen", "--port", "--packet", "--max-frame",
 		"--idle-timeout", "--intensity", "--period",
 		"--shutdown-timeout", "--backlog", "--spares", "--reuse",
-		"--max-clients",
+		"--max-clients", "--frame-timeout", "--max-per-ip",
+		"--max-per-ip-prefix6",
 		"--log-format", "--help",
 		"--version",
 	};
@@ -416,6 +439,21 @@ Test(options, idle_timeout_bad)
 {
 	assert_error(PARSE("--idle-timeout", "0"), "--idle-timeout");
 	assert_error(PARSE("--idle-timeout", "forever"), "--idle-timeout");
+}
+
+Test(options, frame_timeout_bad)
+{
+	assert_error(PARSE("--frame-timeout", "0"), "--frame-timeout");
+	assert_error(PARSE("--frame-timeout", "-3"), "--frame-timeout");
+	assert_error(PARSE("--frame-timeout", "soon"), "--frame-timeout");
+}
+
+Test(options, max_per_ip_bad)
+{
+	assert_error(PARSE("--max-per-ip", "-1"), "--max-per-ip");
+	assert_error(PARSE("--max-per-ip", "two"), "--max-per-ip");
+	assert_error(PARSE("--max-per-ip-prefix6", "0"), "--max-per-ip-prefix6");
+	assert_error(PARSE("--max-per-ip-prefix6", "129"), "--max-per-ip-prefix6");
 }
 
 Test(options, intensity_bad)
@@ -485,6 +523,22 @@ Test(options, unknown_short_option_in_a_cluster)
 {
 	/* getopt has not moved past "-xh" yet when it reports 'x'. */
 	assert_error(PARSE("-xh"), "-x");
+}
+
+Test(options, unknown_short_option_in_a_cluster_after_a_long_option)
+{
+	/* Found by fuzz_options: the argument before the cluster was named. */
+	assert_error(PARSE("--backlog=5", "-xh"), "-x");
+	cr_assert_null(strstr(err, "backlog"), "message '%s'", err);
+	/* A letter above 127, which getopt hands back negative. */
+	assert_error(PARSE("--backlog=5", "-\xe9h"), "-\xe9");
+	cr_assert_null(strstr(err, "backlog"), "message '%s'", err);
+}
+
+Test(options, value_given_to_a_long_option_that_takes_none)
+{
+	assert_error(PARSE("--help=x"), "--help=x");
+	assert_error(PARSE("-p", "1", "--vers=1"), "--vers=1");
 }
 
 Test(options, missing_value_long)

@@ -141,6 +141,16 @@ Test(page, counters)
 	cr_assert_eq(stats_get(STATS_ACCEPTED), 0);
 }
 
+Test(page, take_reads_and_clears)
+{
+	cr_assert_eq(stats_open(), 0);
+	stats_add_n(STATS_DROPPED_UNTOLD, 5);
+	stats_add(STATS_DROPPED_UNTOLD);
+	cr_assert_eq(stats_take(STATS_DROPPED_UNTOLD), 6);
+	cr_assert_eq(stats_take(STATS_DROPPED_UNTOLD), 0);
+	cr_assert_eq(stats_get(STATS_DROPPED_UNTOLD), 0);
+}
+
 #define WRITERS		4
 #define PER_WRITER	2000
 

@@ -1,0 +1,17 @@
+#!/bin/sh
+# test_flip.sh -- scripts/chaos must fail when a frame comes back wrong:
+# with TCPSUP_LOAD_FLIP the load generator expects one byte of one frame
+# wrong, as if tcpsup had flipped it. The line must count it, and the
+# status must be 1. Arguments: scripts/chaos, then its options.
+set -eu
+chaos=$1
+shift
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+rc=0
+TCPSUP_LOAD_FLIP=20000 "$chaos" "$@" --no-stop 5 >"$out" || rc=$?
+cat "$out"
+[ "$rc" -eq 1 ] || { echo "FAIL: scripts/chaos exited $rc, not 1"; exit 1; }
+grep -Eq '^[0-9]+ kills, [1-9][0-9]* frames verified, 1 corrupted, 0 orphans, 0 zombies, 0 leaked fds$' "$out" ||
+	{ echo "FAIL: the line does not report the corrupted frame alone"; exit 1; }
+echo "ok: a flipped byte fails scripts/chaos, counted as 1 corrupted"

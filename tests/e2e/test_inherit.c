@@ -1,0 +1,196 @@
+/*
+ * test_inherit.c -- tcpsup started by an odd parent: signals ignored
+ * (SIG_IGN survives exec), or descriptor 1 or 2 closed. The tree must
+ * behave as if started from a shell: exits seen and reported, children
+ * restarted, stop obeyed, reports never written into a socket.
+ */
+#include <criterion/criterion.h>
+
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static struct tcpsup ts;
+
+static void
+teardown(void)
+{
+	ts_before_exec = NULL;
+	ts_cleanup(&ts);
+}
+
+TestSuite(inherit, .fini = teardown, .timeout = 60);
+
+static void
+ignore_chld_term(void)
+{
+	signal(SIGCHLD, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+}
+
+Test(inherit, ignored_sigchld_and_sigterm_are_reset)
+{
+	char expect[160];
+	pid_t listener, csup, worker, next;
+	size_t mark;
+	int fd;
+
+	ts_before_exec = ignore_chld_term;
+	ts_start(&ts, NULL);
+	csup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	listener = ts_child(&ts, ts.pid, "tcp_listener");
+	cr_assert(csup > 0 && listener > 0);
+	cr_assert((fd = ts_connect_echoed(&ts)) >= 0);
+	cr_assert((worker = ts_worker_of(&ts, csup, fd, 3000)) > 0);
+	/* A worker's exit is seen, so reported, by its supervisor. */
+	mark = ts.len;
+	cr_assert_eq(kill(worker, SIGKILL), 0);
+	snprintf(expect, sizeof(expect), "{pid,%d}", (int)worker);
+	cr_assert(ts_wait_log(&ts, mark, expect, 3000), "%s", ts.log);
+	cr_assert(ts_closed_by_peer(fd, 3000));
+	close(fd);
+	/* The listener's too: it is restarted. */
+	cr_assert_eq(kill(listener, SIGKILL), 0);
+	next = ts_wait_child(&ts, ts.pid, "tcp_listener", listener, 5000);
+	cr_assert(next > 0, "listener not restarted: %s", ts.log);
+	cr_assert((fd = ts_connect_echoed(&ts)) >= 0);
+	/* A worker obeys its shutdown: stop is quick, not 2 s per worker. */
+	cr_assert((worker = ts_worker_of(&ts, csup, fd, 3000)) > 0);
+	cr_assert_eq(kill(ts.pid, SIGTERM), 0);
+	cr_assert(ts_wait_exit(&ts, 1500), "root did not stop: %s", ts.log);
+	cr_assert_null(ts_find(&ts, 0, "shutdown_error"), "%s", ts.log);
+	cr_assert(ts_all_gone(&ts, 3000));
+	close(fd);
+}
+
+static void
+arm_alarm(void)
+{
+	alarm(1);
+}
+
+/* An interval timer survives exec too; its SIGALRM would end the root. */
+Test(inherit, an_inherited_alarm_is_cancelled)
+{
+	int fd;
+
+	ts_before_exec = arm_alarm;
+	ts_start(&ts, NULL);
+	poll(NULL, 0, 1500);
+	cr_assert(ts_alive(ts.pid), "the root died of SIGALRM");
+	cr_assert((fd = ts_connect_echoed(&ts)) >= 0);
+	close(fd);
+}
+
+static void
+close_stdout(void)
+{
+	close(STDOUT_FILENO);
+}
+
+static void
+close_stderr(void)
+{
+	close(STDERR_FILENO);
+}
+
+/*
+ * Echo many frames; a report written into a descriptor that is a
+ * connection would reach a client as garbage. Returns frames echoed.
+ */
+static int
+echo_and_kill_workers(pid_t csup)
+{
+	char buf[64];
+	int ok = 0;
+
+	for (int i = 0; i < 20; i++) {
+		int fd = ts_connect_echoed(&ts);
+		pid_t w;
+
+		if (fd == -1)
+			continue;
+		if (ts_send_frame(fd, "hello", 5) == 0 &&
+		    ts_recv_frame(fd, buf, sizeof(buf)) == 5 &&
+		    memcmp(buf, "hello", 5) == 0)
+			ok++;
+		/* A worker killed: its supervisor reports, to its stderr. */
+		if (i % 2 == 0 && (w = ts_worker_of(&ts, csup, fd, 2000)) > 0)
+			kill(w, SIGKILL);
+		else
+			close(fd);
+		/* Nothing but an EOF may come after the echo. */
+		if (i % 2 == 0) {
+			cr_assert(ts_closed_by_peer(fd, 3000));
+			cr_assert_leq(read(fd, buf, sizeof(buf)), 0,
+			    "garbage after a kill");
+			close(fd);
+		}
+	}
+	return ok;
+}
+
+/* Descriptors 0-2 of pid are none of the tree's sockets. */
+static void
+assert_std_not_socket(pid_t pid)
+{
+	char path[64], target[PATH_MAX];
+	ssize_t n;
+
+	for (int fd = 0; fd <= 2; fd++) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+		n = readlink(path, target, sizeof(target) - 1);
+		cr_assert(n > 0, "%s: %s", path, strerror(errno));
+		target[n] = '\0';
+		cr_assert_null(strstr(target, "socket:"), "%s -> %s", path,
+		    target);
+	}
+}
+
+static void
+start_with_closed(void (*hook)(void))
+{
+	char listen[32];
+	const char *args[] = { "-l", listen, NULL };
+	pid_t csup;
+
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", ts_free_port());
+	ts_before_exec = hook;
+	ts_spawn(&ts, args);
+	ts.port = atoi(strchr(listen, ':') + 1);
+	csup = ts_wait_child(&ts, ts.pid, "tcp_client_sup", 0, 5000);
+	cr_assert(csup > 0, "no client supervisor");
+	cr_assert(ts_wait_child(&ts, ts.pid, "tcp_listener", 0, 5000) > 0);
+	poll(NULL, 0, 200);	/* the control socket, the start report */
+	assert_std_not_socket(ts.pid);
+	assert_std_not_socket(csup);
+	assert_std_not_socket(ts_child(&ts, ts.pid, "tcp_listener"));
+	cr_assert_eq(echo_and_kill_workers(csup), 20);
+	/* The tree is whole: no child was lost to a broken channel. */
+	cr_assert_eq(ts_child(&ts, ts.pid, "tcp_client_sup"), csup);
+	cr_assert_eq(kill(ts.pid, SIGTERM), 0);
+	cr_assert(ts_wait_exit(&ts, 5000));
+	cr_assert(WIFEXITED(ts.status) && WEXITSTATUS(ts.status) == 0,
+	    "status %#x", ts.status);
+}
+
+Test(inherit, closed_stdout)
+{
+	start_with_closed(close_stdout);
+	/* stderr was open: the reports are there, whole. */
+	cr_assert_not_null(ts_find(&ts, 0, "Reason:     killed"), "%s", ts.log);
+}
+
+Test(inherit, closed_stderr)
+{
+	start_with_closed(close_stderr);
+}

@@ -1,0 +1,233 @@
+/*
+ * fuzz_options.c -- libFuzzer target for tcpsup's command line (options.c,
+ * and addr.c through --listen).
+ *
+ * The input's first byte sizes the error buffer (1 to 256 bytes); the rest
+ * is the arguments after argv[0], separated by NUL bytes, each in a
+ * allocation of its own so that reading past one is an ASan error. Every
+ * parse must end in one of its four results; an accepted command line must
+ * hold only values inside the documented ranges, with a --listen address
+ * that prints and parses back to itself; an error must say something, in
+ * the room it was given, and an unknown option or a missing value must be
+ * named as it was typed; the arguments must come out unchanged; and
+ * parsing the same command line again (getopt's state is global) must give
+ * the same answer.
+ */
+#include <sys/un.h>
+
+#include <netinet/in.h>
+
+#include <stdbool.h>
+
+#include "fuzz.h"
+#include "options.h"
+
+#define MAX_ARGS	64
+
+struct command_line {
+	int	 argc;
+	char	**argv;		/* what options_parse gets */
+	char	**own;		/* the strings, as getopt may reorder argv */
+};
+
+static void
+command_line(struct fuzz_input in, struct command_line *cl)
+{
+	cl->own = calloc(MAX_ARGS + 1, sizeof(char *));
+	FUZZ_CHECK(cl->own != NULL);
+	cl->own[0] = strdup("tcpsup");
+	FUZZ_CHECK(cl->own[0] != NULL);
+	for (cl->argc = 1; in.left > 0 && cl->argc <= MAX_ARGS; cl->argc++)
+		cl->own[cl->argc] = fuzz_string(&in);
+	/* Exactly argc + 1 pointers: a look past the NULL is an ASan error. */
+	cl->argv = calloc((size_t)cl->argc + 1, sizeof(char *));
+	FUZZ_CHECK(cl->argv != NULL);
+	memcpy(cl->argv, cl->own, (size_t)cl->argc * sizeof(char *));
+}
+
+static void
+command_line_free(struct command_line *cl)
+{
+	for (int i = 0; i < cl->argc; i++)
+		free(cl->own[i]);
+	free(cl->own);
+	free(cl->argv);
+}
+
+/* Does p point into one of the argument strings? */
+static bool
+in_args(const struct command_line *cl, const char *p)
+{
+	for (int i = 0; i < cl->argc; i++)
+		if (p >= cl->own[i] && p <= cl->own[i] + strlen(cl->own[i]))
+			return true;
+	return false;
+}
+
+static void
+check_listen(const struct addr *a)
+{
+	char text[ADDR_STRLEN];
+	struct addr back;
+	const char *errstr = NULL;
+
+	FUZZ_CHECK((a->ss.ss_family == AF_INET &&
+	    a->len == sizeof(struct sockaddr_in)) ||
+	    (a->ss.ss_family == AF_INET6 &&
+	    a->len == sizeof(struct sockaddr_in6)));
+	addr_format(a, text, sizeof(text));
+	FUZZ_CHECK(addr_parse(text, &back, &errstr) == 0);
+	FUZZ_CHECK(back.len == a->len && memcmp(&back.ss, &a->ss, a->len) == 0);
+}
+
+/* The ranges options.c and the man page promise. */
+static void
+check_accepted(const struct command_line *cl, const struct options *o)
+{
+	struct sockaddr_un sun;
+
+	check_listen(&o->listen);
+	FUZZ_CHECK(frame_mode_name(o->packet)[0] != '?');
+	FUZZ_CHECK(o->max_frame >= 1 && o->max_frame <= 64 * 1024 * 1024);
+	FUZZ_CHECK(o->idle_timeout == IDLE_INFINITY ||
+	    (o->idle_timeout >= 1 && o->idle_timeout <= 2000000));
+	FUZZ_CHECK(o->intensity >= 0 && o->intensity <= 100000);
+	FUZZ_CHECK(o->period >= 1 && o->period <= 100000000);
+	FUZZ_CHECK(o->shutdown == SHUTDOWN_BRUTAL_KILL ||
+	    o->shutdown == SHUTDOWN_INFINITY ||
+	    (o->shutdown >= 0 && o->shutdown <= 3600000));
+	FUZZ_CHECK(o->backlog >= 1 && o->backlog <= 65535);
+	FUZZ_CHECK(o->spares >= 0 && o->spares <= 1024);
+	FUZZ_CHECK(o->reuse >= 0 && o->reuse <= 1000000);
+	FUZZ_CHECK(o->max_clients >= 0 && o->max_clients <= 1000000);
+	FUZZ_CHECK(o->frame_timeout == IDLE_INFINITY ||
+	    (o->frame_timeout >= 1 && o->frame_timeout <= 2000000));
+	FUZZ_CHECK(o->max_per_ip >= 0 && o->max_per_ip <= 1000000);
+	FUZZ_CHECK(o->max_per_ip_prefix6 >= 1 && o->max_per_ip_prefix6 <= 128);
+	FUZZ_CHECK(o->log_format == REPORT_SASL || o->log_format == REPORT_JSON);
+	FUZZ_CHECK(o->control == NULL || o->control[0] == '\0' ||
+	    (in_args(cl, o->control) &&
+	    strlen(o->control) < sizeof(sun.sun_path)));
+	FUZZ_CHECK(o->report_dir == NULL ||
+	    (in_args(cl, o->report_dir) && o->report_dir[0] != '\0'));
+	FUZZ_CHECK(o->report_max_bytes >= REPORT_BUFSIZE &&
+	    o->report_max_bytes <= 1LL << 40);
+	FUZZ_CHECK(o->report_max_files >= 1 && o->report_max_files <= 255);
+}
+
+struct outcome {
+	enum options_result	 result;
+	struct options		 opts;
+	char			*err;
+};
+
+static void
+parse(struct fuzz_input in, size_t errsize, struct outcome *out)
+{
+	struct command_line cl;
+
+	command_line(in, &cl);
+	out->err = malloc(errsize);
+	FUZZ_CHECK(out->err != NULL);
+	options_defaults(&out->opts);
+	out->result = options_parse(cl.argc, cl.argv, &out->opts, out->err,
+	    errsize);
+	FUZZ_CHECK(strlen(out->err) < errsize);
+	FUZZ_CHECK((out->result == OPTIONS_ERROR && errsize > 1) ==
+	    (out->err[0] != '\0'));
+	switch (out->result) {
+	case OPTIONS_RUN:
+		check_accepted(&cl, &out->opts);
+		break;
+	case OPTIONS_HELP:
+	case OPTIONS_VERSION:
+	case OPTIONS_ERROR:
+		break;
+	default:
+		FUZZ_CHECK(!"a result options.h does not name");
+	}
+	/* The strings, not their order, are getopt's to leave alone. */
+	for (int i = 1; i < cl.argc; i++) {
+		struct fuzz_input arg = in;
+		char *expect = fuzz_string(&arg);
+
+		FUZZ_CHECK(strcmp(cl.own[i], expect) == 0);
+		free(expect);
+		in = arg;
+	}
+	/* What points into the arguments is compared as text, then dropped. */
+	out->opts.control = out->opts.control == NULL ? NULL :
+	    strdup(out->opts.control);
+	out->opts.report_dir = out->opts.report_dir == NULL ? NULL :
+	    strdup(out->opts.report_dir);
+	command_line_free(&cl);
+}
+
+static bool
+same_string(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	    (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static void
+outcome_free(struct outcome *out)
+{
+	free((char *)out->opts.control);
+	free((char *)out->opts.report_dir);
+	free(out->err);
+}
+
+/*
+ * "ARG: unknown option" and "ARG: missing value" must name the argument
+ * at fault: given alone, it must fail the same way.
+ */
+static void
+check_named(const char *err, size_t errsize)
+{
+	static const char *const kinds[] = {
+		": unknown option", ": missing value"
+	};
+	size_t len = strlen(err);
+
+	if (len + 1 == errsize)
+		return;		/* cut short: the name may be too */
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		size_t klen = strlen(kinds[i]);
+		uint8_t alone[256];
+		struct outcome out;
+
+		if (len < klen || strcmp(err + len - klen, kinds[i]) != 0)
+			continue;
+		memcpy(alone, err, len - klen);
+		parse((struct fuzz_input){ alone, len - klen }, errsize, &out);
+		FUZZ_CHECK(out.result == OPTIONS_ERROR);
+		FUZZ_CHECK(strcmp(out.err, err) == 0);
+		outcome_free(&out);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_input in = { data, size };
+	size_t errsize = (size_t)fuzz_u8(&in) + 1;
+	struct outcome first, again;
+
+	parse(in, errsize, &first);
+	parse(in, errsize, &again);
+	FUZZ_CHECK(first.result == again.result);
+	FUZZ_CHECK(strcmp(first.err, again.err) == 0);
+	FUZZ_CHECK(same_string(first.opts.control, again.opts.control));
+	FUZZ_CHECK(same_string(first.opts.report_dir, again.opts.report_dir));
+	if (first.result == OPTIONS_ERROR)
+		check_named(first.err, errsize);
+	outcome_free(&first);
+	outcome_free(&again);
+	first.opts.control = again.opts.control = NULL;
+	first.opts.report_dir = again.opts.report_dir = NULL;
+	FUZZ_CHECK(memcmp(&first.opts, &again.opts, sizeof(first.opts)) == 0);
+	return 0;
+}
