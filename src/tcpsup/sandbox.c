@@ -194,11 +194,18 @@ sandbox_enabled(void)
 	return program.len > 0;
 }
 
+/* Lower a limit to value, never raise one the operator set lower. */
 static int
 limit(int resource, rlim_t value)
 {
-	const struct rlimit rl = { value, value };
+	struct rlimit rl;
 
+	if (getrlimit(resource, &rl) == -1)
+		return -1;
+	if (rl.rlim_cur > value)
+		rl.rlim_cur = value;
+	if (rl.rlim_max > value)
+		rl.rlim_max = value;
 	return setrlimit(resource, &rl);
 }
 

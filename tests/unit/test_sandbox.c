@@ -262,6 +262,27 @@ Test(sandbox, limits_bound_a_runaway)
 	assert_exit_0(confined(run_away));
 }
 
+/* An operator's lower limit stays: confinement never loosens one. */
+Test(sandbox, lower_limits_are_kept)
+{
+	const struct rlimit eight = { 8, 8 };
+	int status, n = 0;
+	pid_t pid;
+
+	cr_assert_eq(sandbox_prepare(&opts), 0);
+	cr_assert_neq(pid = fork(), -1);
+	if (pid == 0) {
+		proc_keep_only(&pair[1], 1);
+		if (setrlimit(RLIMIT_NOFILE, &eight) == -1 || sandbox_enter() == -1)
+			_exit(100);
+		while (timerfd_create(CLOCK_MONOTONIC, 0) != -1)
+			n++;
+		_exit(n == 4 ? 0 : 1);	/* 0-3 taken, 4-7 left */
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	assert_exit_0(status);
+}
+
 static char dir[64];
 static int nrecords;
 
