@@ -217,11 +217,8 @@ sandbox_enter(void)
 	if (limit(RLIMIT_CORE, 0) == -1 || limit(RLIMIT_NPROC, 0) == -1 ||
 	    limit(RLIMIT_NOFILE, SANDBOX_NOFILE) == -1)
 		return -1;
-#ifndef __SANITIZE_ADDRESS__
-	/* AddressSanitizer's shadow alone is terabytes of address space. */
-	if (limit(RLIMIT_AS, address_space) == -1)
+	if (SANDBOX_LIMIT_AS && limit(RLIMIT_AS, address_space) == -1)
 		return -1;
-#endif
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		return -1;
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program);

@@ -12,6 +12,21 @@
 /* Descriptors a confined worker may hold: 0-2, its two channels, a few. */
 #define SANDBOX_NOFILE		16
 
+/*
+ * Whether RLIMIT_AS is set: not under AddressSanitizer, whose shadow is
+ * terabytes of address space (gcc and clang say so differently).
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANDBOX_LIMIT_AS	0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANDBOX_LIMIT_AS	0
+#endif
+#endif
+#ifndef SANDBOX_LIMIT_AS
+#define SANDBOX_LIMIT_AS	1
+#endif
+
 /* Address space a confined worker may add, beyond the frame buffer. */
 #define SANDBOX_AS_BASE		(64UL * 1024 * 1024)
 
