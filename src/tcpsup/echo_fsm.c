@@ -33,6 +33,7 @@
 #include "options.h"
 #include "proc.h"
 #include "report.h"
+#include "sandbox.h"
 
 /* Read size in raw mode, where a frame is whatever arrived. */
 #define RAW_CHUNK	65536
@@ -431,6 +432,12 @@ echo_fsm_start(void *arg, void *channel)
 	proc_keep_only(keep, 2);
 	proc_unblock_signals();
 	proc_title("tcp_echo_fsm");
+	/* Before any client's byte is read: confined for every connection. */
+	if (sandbox_enter() == -1) {
+		say(REPORT_ERROR, "Cannot confine tcp_echo_fsm: %s.",
+		    strerror(errno));
+		leave(notices, 1);
+	}
 	for (int served = 1;; served++) {
 		/* WAIT_FOR_SOCKET: nothing but a socket can arrive here. */
 		if ((fd = fdpass_recv(ch)) == -1)

@@ -12,6 +12,7 @@
 #include "app.h"
 #include "options.h"
 #include "proc.h"
+#include "sandbox.h"
 
 /*
  * The options keep pointers to their strings (--control, --report-dir),
@@ -54,6 +55,10 @@ main(int argc, char *argv[], char *envp[])
 	case OPTIONS_RUN:
 		break;
 	}
+	/* Once, here: a worker only loads it, and a failure stops us now. */
+	if (sandbox_prepare(&opts) == -1)
+		err(EX_OSERR, "cannot build the workers' seccomp filter"
+		    " (--no-sandbox runs without it)");
 	proc_title_init(argc, argv, envp);
 	return app_run(&opts);
 }

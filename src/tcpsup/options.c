@@ -29,7 +29,7 @@ const char options_usage[] =
 "              [--max-per-ip n] [--max-per-ip-prefix6 bits]\n"
 "              [--log-format sasl|json] [--control path|none]\n"
 "              [--report-dir dir] [--report-max-bytes bytes]\n"
-"              [--report-max-files n]\n"
+"              [--report-max-files n] [--no-sandbox]\n"
 "\n"
 "  -l, --listen ADDR:PORT     address to listen on (127.0.0.1:2222; [::1]:2222)\n"
 "  -p, --port PORT            port to listen on, 0 for any free one (2222)\n"
@@ -54,6 +54,8 @@ const char options_usage[] =
 "      --report-dir DIR       also keep every report in a wrap log in DIR\n"
 "      --report-max-bytes N   bytes per wrap log file (1048576)\n"
 "      --report-max-files N   wrap log files kept (10)\n"
+"      --no-sandbox           do not confine workers (seccomp, limits): to\n"
+"                             debug one, get its core dump, or run under valgrind\n"
 "  -h, --help                 print this help and exit\n"
 "  -V, --version              print the version and exit\n";
 
@@ -62,7 +64,7 @@ enum {
 	OPT_SHUTDOWN, OPT_BACKLOG, OPT_SPARES, OPT_REUSE, OPT_MAX_CLIENTS,
 	OPT_LOG_FORMAT, OPT_CONTROL, OPT_REPORT_DIR, OPT_REPORT_MAX_BYTES,
 	OPT_REPORT_MAX_FILES, OPT_FRAME_TIMEOUT, OPT_MAX_PER_IP,
-	OPT_MAX_PER_IP_PREFIX6
+	OPT_MAX_PER_IP_PREFIX6, OPT_NO_SANDBOX
 };
 
 /* ':' first: a missing value is told apart from an unknown option. */
@@ -89,6 +91,7 @@ static const struct option longopts[] = {
 	{ "report-dir", required_argument, NULL, OPT_REPORT_DIR },
 	{ "report-max-bytes", required_argument, NULL, OPT_REPORT_MAX_BYTES },
 	{ "report-max-files", required_argument, NULL, OPT_REPORT_MAX_FILES },
+	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -112,6 +115,7 @@ options_defaults(struct options *o)
 	o->spares = 0;
 	o->reuse = 0;
 	o->max_per_ip_prefix6 = 64;
+	o->sandbox = true;
 	o->log_format = REPORT_SASL;
 	o->report_max_bytes = 1048576;
 	o->report_max_files = 10;
@@ -261,6 +265,9 @@ parse_one(struct parse *p, int ch, const char *arg, struct options *o,
 	case OPT_REPORT_MAX_FILES:
 		o->report_max_files = (int)number(p, "report-max-files", arg,
 		    1, WRAPLOG_MAX_FILES);
+		break;
+	case OPT_NO_SANDBOX:
+		o->sandbox = false;
 		break;
 	}
 }

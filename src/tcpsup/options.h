@@ -5,6 +5,7 @@
 #ifndef TCPSUP_OPTIONS_H
 #define TCPSUP_OPTIONS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "addr.h"
@@ -33,6 +34,7 @@ struct options {
 	int			max_clients;	/* 0: no limit */
 	int			max_per_ip;	/* connections at once per address, 0: no limit */
 	int			max_per_ip_prefix6;	/* bits of an IPv6 address that make one address */
+	bool			sandbox;	/* confine workers (sandbox.h) */
 	enum report_format	log_format;
 	const char		*control;	/* socket path, NULL: the default, "" none */
 	const char		*report_dir;	/* wrap log of every report, or NULL */

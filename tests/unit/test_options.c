@@ -98,6 +98,7 @@ assert_tutorial_defaults(void)
 	cr_assert_null(opts.report_dir);
 	cr_assert_eq(opts.report_max_bytes, 1048576);
 	cr_assert_eq(opts.report_max_files, 10);
+	cr_assert(opts.sandbox, "workers confined by default");
 }
 
 Test(options, defaults_are_the_tutorials)
@@ -295,6 +296,14 @@ Test(options, reuse)
 	cr_assert_eq(opts.reuse, 1000000);
 	assert_run(PARSE("--reuse=0"));
 	cr_assert_eq(opts.reuse, 0);
+}
+
+Test(options, no_sandbox)
+{
+	assert_run(PARSE("--no-sandbox"));
+	cr_assert_not(opts.sandbox);
+	cr_assert_eq(PARSE("--no-sandbox=yes"), OPTIONS_ERROR);
+	cr_assert_not_null(strstr(err, "--no-sandbox"), "%s", err);
 }
 
 Test(options, max_clients)

@@ -1,0 +1,216 @@
+/*
+ * test_sandbox.c -- workers confined by default: a serving worker has its
+ * seccomp filter, no new privileges and its limits, while the supervisors
+ * have none; every path of the echo loop (frames through a mapped buffer,
+ * an oversized frame and its drain, the idle timeout, line mode, --reuse,
+ * the wrap log switching files) runs under the filter without a SIGSYS;
+ * a worker dying of SIGSYS is reported so; --no-sandbox confines nothing.
+ */
+#include <criterion/criterion.h>
+
+#include <sys/stat.h>
+
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static struct tcpsup ts;
+static char tmp[64];
+
+static void
+setup(void)
+{
+	strcpy(tmp, "/tmp/tcpsup-sandbox-XXXXXX");
+	cr_assert_not_null(mkdtemp(tmp));
+}
+
+static int
+remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static void
+teardown(void)
+{
+	ts_cleanup(&ts);
+	nftw(tmp, remove_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+TestSuite(sandbox, .init = setup, .fini = teardown, .timeout = 60);
+
+/* The line of /proc/pid/file that starts with key, without the key. */
+static bool
+proc_line(pid_t pid, const char *file, const char *key, char *out,
+    size_t size)
+{
+	char path[64], line[256];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, key, strlen(key)) == 0) {
+			snprintf(out, size, "%s", line + strlen(key) +
+			    strspn(line + strlen(key), " \t"));
+			out[strcspn(out, "\n")] = '\0';
+			found = true;
+		}
+	fclose(f);
+	return found;
+}
+
+static pid_t
+serving_worker(int *fd)
+{
+	pid_t client_sup, worker;
+
+	cr_assert((*fd = ts_connect_echoed(&ts)) >= 0, "connect: %m");
+	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	cr_assert(client_sup > 0);
+	cr_assert((worker = ts_worker_of(&ts, client_sup, *fd, 2000)) > 0);
+	return worker;
+}
+
+static void
+assert_status(pid_t pid, const char *key, const char *want)
+{
+	char v[128];
+
+	cr_assert(proc_line(pid, "status", key, v, sizeof(v)), "%d: no %s",
+	    (int)pid, key);
+	cr_assert_str_eq(v, want, "%d %s %s, not %s", (int)pid, key, v, want);
+}
+
+Test(sandbox, serving_worker_is_confined_supervisors_are_not)
+{
+	char v[128];
+	pid_t worker;
+	int fd;
+
+	ts_start(&ts, NULL);
+	worker = serving_worker(&fd);
+	assert_status(worker, "Seccomp:", "2");
+	assert_status(worker, "NoNewPrivs:", "1");
+	cr_assert(proc_line(worker, "limits", "Max core file size", v, sizeof(v)));
+	cr_assert_eq(strncmp(v, "0 ", 2), 0, "core: %s", v);
+	cr_assert(proc_line(worker, "limits", "Max processes", v, sizeof(v)));
+	cr_assert_eq(strncmp(v, "0 ", 2), 0, "nproc: %s", v);
+	cr_assert(proc_line(worker, "limits", "Max open files", v, sizeof(v)));
+	cr_assert_eq(strncmp(v, "16 ", 3), 0, "nofile: %s", v);
+	/* RLIMIT_AS: in unit-sandbox, which knows whether ASan is built in. */
+	/* The supervisors fork, accept and open: never confined. */
+	assert_status(ts.pid, "Seccomp:", "0");
+	assert_status(ts_child(&ts, ts.pid, "tcp_client_sup"), "Seccomp:", "0");
+	assert_status(ts_child(&ts, ts.pid, "tcp_listener"), "Seccomp:", "0");
+	close(fd);
+}
+
+Test(sandbox, no_sandbox_leaves_workers_unconfined)
+{
+	const char *args[] = { "--no-sandbox", NULL };
+	char v[128];
+	pid_t worker;
+	int fd;
+
+	ts_start(&ts, args);
+	worker = serving_worker(&fd);
+	assert_status(worker, "Seccomp:", "0");
+	assert_status(worker, "NoNewPrivs:", "0");
+	cr_assert(proc_line(worker, "limits", "Max open files", v, sizeof(v)));
+	cr_assert_neq(strncmp(v, "16 ", 3), 0, "nofile: %s", v);
+	close(fd);
+}
+
+/* A worker killed by SIGSYS, as the filter kills it: no core, one term. */
+Test(sandbox, worker_dead_of_sigsys_is_reported_so)
+{
+	char expect[64];
+	pid_t worker;
+	int fd;
+
+	ts_start(&ts, NULL);
+	worker = serving_worker(&fd);
+	cr_assert_eq(kill(worker, SIGSYS), 0);
+	cr_assert(ts_wait_log(&ts, 0, "     Reason:     {signal,'SIGSYS'}\n",
+	    5000), "%s", ts.log);
+	snprintf(expect, sizeof(expect), "     Offender:   [{pid,%d}", (int)worker);
+	cr_assert_not_null(ts_find(&ts, 0, expect), "%s", ts.log);
+	cr_assert(ts_closed_by_peer(fd, 2000));
+	close(fd);
+}
+
+/* Everything the loop does, in one confined worker after another. */
+Test(sandbox, every_path_of_the_loop_runs_confined)
+{
+	char rbdir[96], big[100000 + 4], back[sizeof(big)], path[128];
+	const char *args[] = { "--packet", "4", "--max-frame", "150000",
+	    "--idle-timeout", "1", "--reuse", "3", "--report-dir", rbdir,
+	    "--report-max-bytes", "4096", "--report-max-files", "3", NULL };
+	const unsigned char oversized[] = { 0, 0x10, 0, 0, 'x' };
+	struct stat st;
+	int fd;
+
+	snprintf(rbdir, sizeof(rbdir), "%s/rb", tmp);
+	ts_start(&ts, args);
+	/* A frame larger than the static buffer: a mapped one, echoed whole. */
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "\0\x01\x86\xa0", 4);
+	for (int i = 0; i < 100; i++) {
+		cr_assert((fd = ts_connect(&ts)) >= 0, "connect: %m");
+		cr_assert_eq(ts_write(fd, big, sizeof(big)), 0);
+		cr_assert_eq(ts_read_exact(fd, back, sizeof(back)),
+		    (ssize_t)sizeof(back));
+		cr_assert_arr_eq(back, big, sizeof(big));
+		close(fd);
+	}
+	/* An oversized frame: the report, the drain, a clean close. */
+	cr_assert((fd = ts_connect(&ts)) >= 0, "connect: %m");
+	cr_assert_eq(ts_write(fd, oversized, sizeof(oversized)), 0);
+	cr_assert(ts_closed_by_peer(fd, 3000));
+	close(fd);
+	cr_assert(ts_wait_log(&ts, 0, "(emsgsize) - closing.", 3000), "%s",
+	    ts.log);
+	/* Idle: the timeout. */
+	cr_assert((fd = ts_connect(&ts)) >= 0, "connect: %m");
+	cr_assert(ts_closed_by_peer(fd, 3000));
+	close(fd);
+	cr_assert(ts_wait_log(&ts, 0, "Client connection timeout - closing.",
+	    3000), "%s", ts.log);
+	cr_assert_null(ts_find(&ts, 0, "SIGSYS"), "%s", ts.log);
+	cr_assert_null(ts_find(&ts, 0, "SUPERVISOR REPORT"), "%s", ts.log);
+	/* 100 reports of workers switched files: all three exist. */
+	for (int k = 1; k <= 3; k++) {
+		snprintf(path, sizeof(path), "%s/%d", rbdir, k);
+		cr_assert_eq(stat(path, &st), 0, "%s: %m", path);
+	}
+}
+
+Test(sandbox, line_mode_runs_confined)
+{
+	const char *args[] = { "--packet", "line", "--max-frame", "8", NULL };
+	char buf[16];
+	int fd;
+
+	ts_start(&ts, args);
+	cr_assert((fd = ts_connect(&ts)) >= 0, "connect: %m");
+	cr_assert_eq(ts_write(fd, "one\ntwo\n", 8), 0);
+	cr_assert_eq(ts_read_exact(fd, buf, 8), 8);
+	cr_assert_arr_eq(buf, "one\ntwo\n", 8);
+	cr_assert_eq(ts_write(fd, "a line too long\n", 16), 0);
+	cr_assert(ts_closed_by_peer(fd, 3000));
+	close(fd);
+	cr_assert(ts_wait_log(&ts, 0, "(emsgsize) - closing.", 3000), "%s",
+	    ts.log);
+	cr_assert_null(ts_find(&ts, 0, "SIGSYS"), "%s", ts.log);
+	cr_assert_null(ts_find(&ts, 0, "SUPERVISOR REPORT"), "%s", ts.log);
+}
