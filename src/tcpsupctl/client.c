@@ -21,8 +21,8 @@
 /* A reply larger than this is not from tcpsup. */
 #define CLIENT_REPLY_MAX	(64 * 1024 * 1024)
 
-static int64_t
-now_ms(void)
+int64_t
+client_now_ms(void)
 {
 	struct timespec ts;
 
@@ -35,7 +35,7 @@ static int
 wait_fd(int fd, short events, int64_t deadline)
 {
 	struct pollfd pfd = { .fd = fd, .events = events };
-	int64_t left = deadline - now_ms();
+	int64_t left = deadline - client_now_ms();
 	int n;
 
 	if (left <= 0) {
@@ -189,7 +189,7 @@ client_call(const char *path, const struct ctl_request *req,
     struct client_reply *r, int timeout_ms)
 {
 	char line[CTL_REQUEST_MAX + 1];
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = client_now_ms() + timeout_ms;
 	int fd, len, e;
 
 	memset(r, 0, sizeof(*r));

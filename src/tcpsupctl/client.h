@@ -5,6 +5,7 @@
 #define TCPSUPCTL_CLIENT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ctl_proto.h"
 
@@ -32,6 +33,9 @@ int	client_call(const char *path, const struct ctl_request *,
 int	client_next_record(char **cursor, struct ctl_record *);
 
 void	client_reply_free(struct client_reply *);
+
+/* The monotonic clock in ms: deadlines here, and top's refreshes. */
+int64_t	client_now_ms(void);
 
 /*
  * Why a request to the daemon at path got no usable answer: one line for

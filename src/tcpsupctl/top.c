@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "commands.h"
 #include "snapshot.h"
 #include "view.h"
@@ -54,15 +54,6 @@ struct top {
 	int		 scroll;	/* the first row shown */
 	int		 page;		/* how many rows the screen showed */
 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* --- arguments ------------------------------------------------------- */
 
@@ -137,7 +128,7 @@ top_look(struct top *t)
 		snapshot_free(&t->snap);
 	rc = snapshot_take(t->ctlpath, t->timeout_ms, &t->snap, t->why,
 	    sizeof(t->why));
-	now = now_ms();
+	now = client_now_ms();
 	t->have_snap = rc == 0;
 	if (t->have_snap) {
 		t->forks_rate = t->prev_ms == 0 ? -1 :
@@ -343,15 +334,15 @@ top_key(struct top *t, int ch)
 static void
 top_run(struct top *t)
 {
-	int64_t next = now_ms() + t->interval_ms, left;
+	int64_t next = client_now_ms() + t->interval_ms, left;
 	int ch;
 
 	top_draw(t);
 	while (!top_quit) {
-		if ((left = next - now_ms()) <= 0) {
+		if ((left = next - client_now_ms()) <= 0) {
 			top_look(t);
 			top_draw(t);
-			next = now_ms() + t->interval_ms;
+			next = client_now_ms() + t->interval_ms;
 			continue;
 		}
 		timeout(left < TOP_TICK_MS ? (int)left : TOP_TICK_MS);

@@ -145,4 +145,7 @@ ssize_t	ts_ctl(const char *path, const char *request, size_t len,
 /* Run a shell command, capture its stdout (NUL-terminated). */
 int	ts_capture(const char *cmd, char *out, size_t size);
 
+/* Remove dir and everything below it (a test's temporary directory). */
+void	ts_remove_tree(const char *dir);
+
 #endif

@@ -14,7 +14,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <regex.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,18 +41,11 @@ setup(void)
 	cr_assert_not_null(out = malloc(OUT_MAX));
 }
 
-static int
-remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 static void
 teardown(void)
 {
 	ts_cleanup(&ts);
-	nftw(tmp, remove_one, 8, FTW_DEPTH | FTW_PHYS);
+	ts_remove_tree(tmp);
 	free(out);
 }
 

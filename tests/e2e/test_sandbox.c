@@ -10,7 +10,6 @@
 
 #include <sys/stat.h>
 
-#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,18 +29,11 @@ setup(void)
 	cr_assert_not_null(mkdtemp(tmp));
 }
 
-static int
-remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 static void
 teardown(void)
 {
 	ts_cleanup(&ts);
-	nftw(tmp, remove_one, 8, FTW_DEPTH | FTW_PHYS);
+	ts_remove_tree(tmp);
 }
 
 TestSuite(sandbox, .init = setup, .fini = teardown, .timeout = 60);
