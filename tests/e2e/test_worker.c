@@ -38,6 +38,17 @@ connected(void)
 	return fd;
 }
 
+/* The worker serving connection fd. */
+static pid_t
+serving(int fd)
+{
+	pid_t worker = ts_worker_of(&ts, ts_child(&ts, ts.pid,
+	    "tcp_client_sup"), fd, 5000);
+
+	cr_assert(worker > 0, "no worker serves the connection");
+	return worker;
+}
+
 Test(worker, frames_split_and_merged_are_echoed_whole)
 {
 	const unsigned char two[] = { 0, 3, 'a', 'b', 'c', 0, 0, 0, 2, 'd', 'e' };
@@ -138,15 +149,13 @@ Test(worker, packet_raw)
 Test(worker, idle_timeout_closes_with_report)
 {
 	const char *args[] = { "--idle-timeout", "1", NULL };
-	pid_t client_sup, worker;
+	pid_t worker;
 	char expect[128];
 	int fd;
 
 	ts_start(&ts, args);
 	fd = connected();
-	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
-	worker = ts_wait_child(&ts, client_sup, "tcp_echo_fsm 127", 0, 5000);
-	cr_assert(worker > 0);
+	worker = serving(fd);
 	snprintf(expect, sizeof(expect),
 	    "\n%d Client connection timeout - closing.\n", (int)worker);
 	cr_assert(ts_closed_by_peer(fd, 5000), "not closed after idle timeout");
@@ -163,14 +172,12 @@ Test(worker, idle_timeout_covers_a_peer_that_stops_reading)
 	const char *args[] = { "--idle-timeout", "1", NULL };
 	char *frame = calloc(1, 65537);
 	int fd, small = 4096;
-	pid_t client_sup, worker;
+	pid_t worker;
 
 	ts_start(&ts, args);
 	fd = connected();
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
-	worker = ts_wait_child(&ts, client_sup, "tcp_echo_fsm 127", 0, 5000);
-	cr_assert(worker > 0);
+	worker = serving(fd);
 	/* Send far more than the socket buffers hold, and never read. */
 	frame[0] = (char)0xff, frame[1] = (char)0xff;
 	for (int i = 0; i < 64; i++) {
@@ -220,14 +227,12 @@ Test(worker, oversized_frame_ends_with_eof_not_a_reset)
 	const char *args[] = { "--max-frame", "16", NULL };
 	const char sent[] = "\0\x05hello" "\0\x11" "0123456789abcdefg";
 	char buf[64];
-	pid_t client_sup, worker;
+	pid_t worker;
 	int fd;
 
 	ts_start(&ts, args);
 	fd = connected();
-	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
-	worker = ts_wait_child(&ts, client_sup, "tcp_echo_fsm 127", 0, 5000);
-	cr_assert(worker > 0);
+	worker = serving(fd);
 	/* One write: the worker reads the bad header with bytes left behind. */
 	cr_assert_eq(ts_write(fd, sent, sizeof(sent) - 1), 0);
 	cr_assert(ts_wait_log(&ts, 0, "over the limit of 16 (emsgsize) - closing.\n",
@@ -246,15 +251,13 @@ Test(worker, oversized_frame_ends_with_eof_not_a_reset)
 Test(worker, oversized_frame_drain_is_bounded)
 {
 	const char *args[] = { "--max-frame", "16", NULL };
-	pid_t client_sup, worker;
+	pid_t worker;
 	char buf[8];
 	int fd;
 
 	ts_start(&ts, args);
 	fd = connected();
-	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
-	worker = ts_wait_child(&ts, client_sup, "tcp_echo_fsm 127", 0, 5000);
-	cr_assert(worker > 0);
+	worker = serving(fd);
 	cr_assert_eq(ts_write(fd, "\0\x11", 2), 0);
 	cr_assert_eq(recv(fd, buf, sizeof(buf), 0), 0, "not EOF: %m");
 	/* The client never closes: the worker gives up after a second. */
@@ -266,7 +269,7 @@ Test(worker, oversized_frame_drain_is_bounded)
 Test(worker, json_reports)
 {
 	const char *args[] = { "--log-format", "json", NULL };
-	pid_t client_sup, worker;
+	pid_t worker;
 	char expect[512];
 	int fd;
 
@@ -275,9 +278,7 @@ Test(worker, json_reports)
 	    "\"application\":\"tcp_server\",\"started_at\":\"nonode@nohost\"}\n"),
 	    "%s", ts.log);
 	fd = connected();
-	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
-	worker = ts_wait_child(&ts, client_sup, "tcp_echo_fsm 127", 0, 5000);
-	cr_assert(worker > 0);
+	worker = serving(fd);
 	cr_assert_eq(kill(worker, SIGKILL), 0);
 	snprintf(expect, sizeof(expect),
 	    "\"report\":\"supervisor_report\",\"supervisor\":\"{local,tcp_client_sup}\","
