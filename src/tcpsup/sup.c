@@ -132,15 +132,6 @@ static const char *const restart_names[] = {
 	[RESTART_TEMPORARY] = "temporary",
 };
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static struct child *
 child_of(struct pidmap_entry *e)
 {
@@ -324,7 +315,7 @@ wait_until(struct sup *sup, bool (*done)(struct sup *, void *), void *arg,
 		if (done(sup, arg))
 			return true;
 		if (deadline >= 0) {
-			int64_t left = deadline - now_ms();
+			int64_t left = deadline - proc_now_ms();
 
 			if (left <= 0)
 				return false;
@@ -352,7 +343,7 @@ all_gone(struct sup *sup, void *arg)
 static int64_t
 deadline_of(int shutdown)
 {
-	return shutdown == SHUTDOWN_INFINITY ? -1 : now_ms() + shutdown;
+	return shutdown == SHUTDOWN_INFINITY ? -1 : proc_now_ms() + shutdown;
 }
 
 /*
@@ -566,7 +557,7 @@ retry_later(struct sup *sup, struct child *c)
 		c->restarting = true;
 		c->retry_delay = SUP_RETRY_FIRST_MS;
 	}
-	c->retry_at = now_ms() + c->retry_delay;
+	c->retry_at = proc_now_ms() + c->retry_delay;
 	c->retry_delay = c->retry_delay * 2 < SUP_RETRY_LAST_MS ?
 	    c->retry_delay * 2 : SUP_RETRY_LAST_MS;
 	arm_retry(sup);
@@ -599,7 +590,7 @@ try_restart(struct sup *sup, struct child *c, bool count)
 
 	for (;;) {
 		if (count && !intensity_add_restart(&sup->intensity,
-		    now_ms() / 1000)) {
+		    proc_now_ms() / 1000)) {
 			retry_done(sup, c);
 			give_up(sup, c);
 			return;
@@ -632,7 +623,7 @@ on_retry(void *ctx)
 {
 	struct sup *sup = ctx;
 	uint64_t expirations;
-	int64_t now = now_ms();
+	int64_t now = proc_now_ms();
 
 	if (read(sup->retryfd, &expirations, sizeof(expirations)) == -1)
 		return;
