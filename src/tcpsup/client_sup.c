@@ -53,6 +53,7 @@
 #include "proc.h"
 #include "reason.h"
 #include "report.h"
+#include "spawner.h"
 #include "stats.h"
 #include "sup.h"
 #include "sup_call.h"
@@ -671,6 +672,7 @@ client_sup_start(void *arg, void *extra)
 	const struct tree *t = arg;
 	/* Outside the arena: the workers read it after they drop the arena. */
 	static struct echo_fsm_conf conf;
+	static struct spawner spawner = { .conf = &conf };
 	struct client_sup *cs;
 	const struct child_spec worker = {
 		.id = NULL,
@@ -679,8 +681,8 @@ client_sup_start(void *arg, void *extra)
 		.restart = RESTART_TEMPORARY,
 		.shutdown = t->opts->shutdown,
 		.type = CHILD_WORKER,
-		.start = echo_fsm_start,
-		.arg = &conf,
+		.spawn = spawner_spawn,
+		.arg = &spawner,
 	};
 	const struct sup_flags flags = {
 		.name = "tcp_client_sup",
@@ -723,8 +725,12 @@ client_sup_start(void *arg, void *extra)
 		.opts = t->opts,
 		.notices = open_notice_channel(cs),
 	};
+	/* If it cannot start now, the first worker's start tries again. */
+	if (spawner_start(&spawner) == -1)
+		log_warn("tcp_client_sup: echo_spawner");
 	refill(cs);
 	sup_run(cs->sup);
+	spawner_stop(&spawner);
 	/* Stopped or gave up, OTP says shutdown either way. */
 	_exit(REASON_SHUTDOWN_STATUS);
 }

@@ -33,7 +33,6 @@
 #include "options.h"
 #include "proc.h"
 #include "report.h"
-#include "sandbox.h"
 
 /* Read size in raw mode, where a frame is whatever arrived. */
 #define RAW_CHUNK	65536
@@ -420,24 +419,13 @@ leave(int notices, int status)
 }
 
 void
-echo_fsm_start(void *arg, void *channel)
+echo_fsm_run(const struct echo_fsm_conf *conf, int ch, int notices)
 {
-	const struct echo_fsm_conf *conf = arg;
-	const int keep[] = { (int)(intptr_t)channel, conf->notices };
-	const int ch = 3, notices = 4;
 	struct conn c = { .fd = -1, .buf = NULL };
 	enum ending e;
 	int fd, status;
 
-	proc_keep_only(keep, 2);
-	proc_unblock_signals();
 	proc_title("tcp_echo_fsm");
-	/* Before any client's byte is read: confined for every connection. */
-	if (sandbox_enter() == -1) {
-		say(REPORT_ERROR, "Cannot confine tcp_echo_fsm: %s.",
-		    strerror(errno));
-		leave(notices, 1);
-	}
 	for (int served = 1;; served++) {
 		/* WAIT_FOR_SOCKET: nothing but a socket can arrive here. */
 		if ((fd = fdpass_recv(ch)) == -1)

@@ -22,9 +22,11 @@ struct echo_fsm_conf {
 };
 
 /*
- * conf is the struct echo_fsm_conf; channel is the descriptor (cast) on
- * which sockets arrive.
+ * Serve the sockets that arrive on channel, one at a time, as the tutorial's
+ * FSM does from WAIT_FOR_SOCKET; tell tcp_client_sup on notices. Runs in a
+ * process the spawner (spawner.c) has made, confined already.
  */
-void	echo_fsm_start(void *conf, void *channel) __attribute__((noreturn));
+void	echo_fsm_run(const struct echo_fsm_conf *conf, int channel,
+	    int notices) __attribute__((noreturn));
 
 #endif

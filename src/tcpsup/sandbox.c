@@ -4,21 +4,34 @@
  * The table below is every system call a confined worker may make: what
  * its loop, its reports and its hand-offs need, and nothing that makes a
  * process, a socket, a mapping that executes, or (without --report-dir)
- * opens a file. libseccomp turns it into BPF once, in the root; a worker
- * pays two prctl(2) calls and four setrlimit(2), not a compilation.
- * Anything outside the table must kill the worker, never fail softly.
+ * opens a file. libseccomp turns it into BPF once, in the root, and one
+ * process loads it: the spawner (spawner.c), from which every worker is
+ * cloned already confined. Loading a filter costs a process some 45 us of
+ * kernel time (BENCH.md), as much as the rest of a connection's fork; a
+ * filter inherited costs nothing. Anything outside the table must kill
+ * the process, never fail softly.
+ *
+ * The spawner must clone, and a worker must not. Nothing in a system call
+ * tells them apart but where it is made from: the filter allows clone(2)
+ * from one instruction alone, in a page of its own that every clone
+ * unmaps before it reads a byte of input. A worker can map no executable
+ * page (mmap with PROT_EXEC, mprotect, mremap and execve are refused), so
+ * that instruction is gone from it for good.
  */
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,13 +46,17 @@ enum sandbox_need { ALWAYS, REPORT_DIR };
 struct sandbox_rule {
 	int			 nr;
 	enum sandbox_need	 need;
-	unsigned int		 argc;		/* 0, or 1 for cmp */
-	struct scmp_arg_cmp	 cmp;
+	unsigned int		 argc;		/* how many of cmp apply */
+	struct scmp_arg_cmp	 cmp[2];
 };
 
-#define CALL(name, need)	{ SCMP_SYS(name), need, 0, { 0 } }
+#define CALL(name, need)	{ SCMP_SYS(name), need, 0, { { 0 } } }
 #define CALL_IF(name, need, a, mask, value) \
-	{ SCMP_SYS(name), need, 1, { a, SCMP_CMP_MASKED_EQ, mask, value } }
+	{ SCMP_SYS(name), need, 1, \
+	    { { a, SCMP_CMP_MASKED_EQ, mask, value } } }
+#define CALL_IF2(name, need, a, va, b, vb) \
+	{ SCMP_SYS(name), need, 2, \
+	    { { a, SCMP_CMP_EQ, va, 0 }, { b, SCMP_CMP_EQ, vb, 0 } } }
 
 static const struct sandbox_rule rules[] = {
 	/* WAIT_FOR_SOCKET (fdpass_recv), and its socket's set-up. */
@@ -68,6 +85,14 @@ static const struct sandbox_rule rules[] = {
 	/* Reports on stderr, the notices, the exit. */
 	CALL(write, ALWAYS),
 	CALL(getpid, ALWAYS),
+	/*
+	 * A clone's first steps (sandbox_clone): its own death signal, its
+	 * parent, and its process limit, which only it could raise again,
+	 * in a process that cannot clone.
+	 */
+	CALL_IF(prctl, ALWAYS, 0, ~0ULL, PR_SET_PDEATHSIG),
+	CALL(getppid, ALWAYS),
+	CALL_IF2(prlimit64, ALWAYS, 0, 0, 1, RLIMIT_NPROC),
 	CALL(exit, ALWAYS),
 	CALL(exit_group, ALWAYS),
 	CALL(sigaltstack, ALWAYS),	/* -Db_sanitize's _exit(2) */
@@ -90,26 +115,99 @@ static const struct sandbox_rule rules[] = {
 	CALL(sysinfo, REPORT_DIR),			/* qsort(3) */
 };
 
-/* The filter, built once and inherited by every worker. */
+/* The filter, built once, loaded by the spawner, inherited by every worker. */
 static struct sock_filter	filter[BPF_MAXINSNS];
 static struct sock_fprog	program;
 static rlim_t			address_space;
 
 /*
- * libseccomp's BPF, read back into filter after one instruction of ours.
+ * The clone instruction's page: clone(CLONE_PARENT | SIGCHLD), so that
+ * tcp_client_sup is the parent of every worker, as if it had forked it.
+ * Returns what the system call does: a pid, 0 in the child, or -errno.
+ */
+#define SANDBOX_CLONE_FLAGS	0x8011
+_Static_assert(SANDBOX_CLONE_FLAGS == (CLONE_PARENT | SIGCHLD), "flags");
+_Static_assert(__NR_clone == 56, "the page below says 56");
+
+#if !defined(__x86_64__)
+#error "the clone page (sandbox.c) is written for x86_64"
+#endif
+
+long	sandbox_clone_page(void);
+extern const char sandbox_clone_ret[];
+
+__asm__(
+"	.pushsection .text.tcpsup_clone, \"ax\", @progbits\n"
+"	.balign 4096\n"
+"	.globl sandbox_clone_page\n"
+"	.type sandbox_clone_page, @function\n"
+"sandbox_clone_page:\n"
+"	movl $0x8011, %edi\n"
+"	xorl %esi, %esi\n"
+"	xorl %edx, %edx\n"
+"	xorl %r10d, %r10d\n"
+"	xorl %r8d, %r8d\n"
+"	movl $56, %eax\n"
+"	syscall\n"
+"	.globl sandbox_clone_ret\n"
+"sandbox_clone_ret:\n"
+"	ret\n"
+"	.size sandbox_clone_page, . - sandbox_clone_page\n"
+"	.balign 4096\n"
+"	.popsection\n");
+
+#define PAGE	4096
+#define FIELD(f)	offsetof(struct seccomp_data, f)
+#define LO(f)		FIELD(f)
+#define HI(f)		(FIELD(f) + 4)
+#define LD(off)		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off))
+/* Equal: on to the next test; not: to libseccomp's program, at LIB. */
+#define TEST(i, v)	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (v), 0, LIB - (i) - 1)
+
+/*
+ * Ours, before libseccomp's program: clone from sandbox_clone_ret's
+ * instruction, with SANDBOX_CLONE_FLAGS, on x86_64, is allowed; anything
+ * else goes on to libseccomp's program, which refuses clone.
+ *
+ * It begins with a load of the instruction pointer for a second reason.
  * Loading a filter, the kernel runs it once for each system call number
  * (some 450) to find those it always allows and skip the filter for them
- * later: that costs a worker more than all its filtered calls together.
- * A first load of a field other than the call's number or architecture
- * (here the instruction pointer) ends each such run at once; libseccomp's
- * program begins by loading the architecture over it, so it means the
- * same. Jumps in BPF are relative: nothing else moves.
+ * later: that costs more than all a worker's filtered calls together. A
+ * first load of a field other than the call's number or architecture
+ * ends each such run at once; what follows loads over it.
  */
+enum { LIB = 14 };
+
+static size_t
+clone_rule(struct sock_filter *f)
+{
+	const uint64_t ip = (uintptr_t)sandbox_clone_ret;
+	const struct sock_filter rule[LIB] = {
+		LD(LO(instruction_pointer)),
+		LD(FIELD(arch)),
+		TEST(2, AUDIT_ARCH_X86_64),
+		LD(FIELD(nr)),
+		TEST(4, __NR_clone),
+		LD(LO(instruction_pointer)),
+		TEST(6, (uint32_t)ip),
+		LD(HI(instruction_pointer)),
+		TEST(8, (uint32_t)(ip >> 32)),
+		LD(LO(args[0])),
+		TEST(10, SANDBOX_CLONE_FLAGS),
+		LD(HI(args[0])),
+		TEST(12, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+
+	memcpy(f, rule, sizeof(rule));
+	return LIB;
+}
+
+/* libseccomp's BPF, read back after our clone rule. */
 static int
 export_program(scmp_filter_ctx ctx)
 {
-	const struct sock_filter skip = BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-	    offsetof(struct seccomp_data, instruction_pointer));
+	size_t ours = clone_rule(filter);
 	ssize_t n;
 	int fd, rc, e;
 
@@ -120,16 +218,15 @@ export_program(scmp_filter_ctx ctx)
 		errno = -rc;
 		return -1;
 	}
-	n = pread(fd, filter + 1, sizeof(filter) - sizeof(filter[0]), 0);
+	n = pread(fd, filter + ours, sizeof(filter) - ours * sizeof(filter[0]),
+	    0);
 	e = errno;
 	close(fd);
-	if (n <= 0 || n % sizeof(filter[0]) != 0 ||
-	    filter[1].code != (BPF_LD | BPF_W | BPF_ABS)) {
+	if (n <= 0 || n % sizeof(filter[0]) != 0) {
 		errno = n == -1 ? e : EINVAL;
 		return -1;
 	}
-	filter[0] = skip;
-	program.len = (unsigned short)(n / sizeof(filter[0]) + 1);
+	program.len = (unsigned short)(n / sizeof(filter[0]) + ours);
 	program.filter = filter;
 	return 0;
 }
@@ -168,10 +265,8 @@ sandbox_prepare(const struct options *o)
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	for (size_t i = 0; rc == 0 && i < sizeof(rules) / sizeof(rules[0]); i++)
 		if (rules[i].need == ALWAYS || o->report_dir != NULL)
-			rc = rules[i].argc == 0 ?
-			    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, rules[i].nr, 0) :
-			    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, rules[i].nr, 1,
-			    rules[i].cmp);
+			rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW,
+			    rules[i].nr, rules[i].argc, rules[i].cmp);
 	if (rc < 0) {
 		seccomp_release(ctx);
 		errno = -rc;
@@ -214,7 +309,8 @@ sandbox_enter(void)
 {
 	if (!sandbox_enabled())
 		return 0;
-	if (limit(RLIMIT_CORE, 0) == -1 || limit(RLIMIT_NPROC, 0) == -1 ||
+	/* Not RLIMIT_NPROC: the spawner clones; each clone sets its own. */
+	if (limit(RLIMIT_CORE, 0) == -1 ||
 	    limit(RLIMIT_NOFILE, SANDBOX_NOFILE) == -1)
 		return -1;
 	if (SANDBOX_LIMIT_AS && limit(RLIMIT_AS, address_space) == -1)
@@ -222,4 +318,26 @@ sandbox_enter(void)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		return -1;
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program);
+}
+
+pid_t
+sandbox_clone(pid_t parent)
+{
+	long pid = sandbox_clone_page();
+
+	if (pid < 0) {
+		errno = (int)-pid;
+		return -1;
+	}
+	if (pid > 0)
+		return (pid_t)pid;
+	/* Before anything else runs here: no way back to that instruction. */
+	if (munmap((void *)sandbox_clone_page, PAGE) == -1)
+		_exit(127);
+	/* As proc_fork_linked(): clone(2) left no death signal to inherit. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
+		_exit(127);
+	if (sandbox_enabled() && limit(RLIMIT_NPROC, 0) == -1)
+		_exit(127);
+	return 0;
 }

@@ -5,6 +5,8 @@
 #ifndef TCPSUP_SANDBOX_H
 #define TCPSUP_SANDBOX_H
 
+#include <sys/types.h>
+
 #include <stdbool.h>
 
 #include "options.h"
@@ -31,9 +33,9 @@
 #define SANDBOX_AS_BASE		(64UL * 1024 * 1024)
 
 /*
- * Build the filter for these options, once, before any worker is forked:
- * workers inherit it and load it with one system call. Nothing to build
- * with --no-sandbox. -1 with errno if libseccomp cannot build it.
+ * Build the filter for these options, once, before any worker exists: the
+ * spawner loads it, and every worker inherits it. Nothing to build with
+ * --no-sandbox. -1 with errno if libseccomp cannot build it.
  */
 int	sandbox_prepare(const struct options *);
 
@@ -42,9 +44,19 @@ bool	sandbox_enabled(void);
 
 /*
  * Confine this process for good: limits, no new privileges, the filter.
- * Past this, a forbidden system call kills it with SIGSYS. Does nothing
+ * Past this, a forbidden system call kills it with SIGSYS, and
+ * sandbox_clone() is the one way it can make a process. Does nothing
  * without a prepared filter. -1 with errno if the kernel refused.
  */
 int	sandbox_enter(void);
+
+/*
+ * Clone a sibling of this process: a child of parent, the caller's own
+ * parent, with SIGCHLD as its exit signal. As fork(2), it returns twice;
+ * in the clone it returns 0 only once the clone is confined for good: it
+ * can clone no more, it dies with parent, and RLIMIT_NPROC is 0 if the
+ * sandbox is on. -1 with errno in the caller if the kernel refused.
+ */
+pid_t	sandbox_clone(pid_t parent);
 
 #endif

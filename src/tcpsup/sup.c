@@ -266,14 +266,16 @@ start_child(struct sup *sup, struct child *c, char *reason, size_t size)
 	l.nfds = own_fds(sup, l.fds);
 	if (c->spec->setup != NULL && c->spec->setup(c->spec->arg, reason, size) == -1)
 		goto failed;
-	if ((pid = proc_fork_linked()) == -1) {
+	if (c->spec->spawn != NULL)
+		pid = c->spec->spawn(c->spec->arg, c->extra);
+	else if ((pid = proc_fork_linked()) == 0)
+		run_child(&l);
+	if (pid == -1) {
 		if (errno == EAGAIN || errno == ENOMEM)
 			failure = START_SHORTAGE;
 		snprintf(reason, size, "{fork,%s}", strerrorname_np(errno));
 		goto failed;
 	}
-	if (pid == 0)
-		run_child(&l);
 	c->entry.pid = pid;
 	c->shutdown_sent = false;
 	if (pidmap_insert(&sup->running, &c->entry) == -1) {

@@ -42,6 +42,12 @@ struct child_spec {
 	 * them so, anything else calls proc_unblock_signals().
 	 */
 	void			(*start)(void *arg, void *extra);
+	/*
+	 * Instead of fork and start: make the child some other way, as this
+	 * supervisor's own child (CLONE_PARENT), and return its pid, or -1
+	 * with errno (EAGAIN, ENOMEM: a shortage). NULL: fork and start.
+	 */
+	pid_t			(*spawn)(void *arg, void *extra);
 	void			*arg;
 };
 

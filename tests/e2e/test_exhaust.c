@@ -161,15 +161,18 @@ Test(exhaust, out_of_processes_the_client_waits_without_a_storm)
 	const char *args[] = { "--control", "none", NULL };
 	int good, waiting[3];
 	long t0, ticks;
-	pid_t sup;
+	pid_t sup, spawner;
 	size_t mark;
 
 	start_as_tree_uid(args);
 	sup = ts_child(&ts, ts.pid, "tcp_client_sup");
 	good = ts_connect_echoed(&ts);
 	cr_assert(good >= 0);
+	/* Workers are cloned by the spawner, under its own limit. */
+	spawner = ts_child(&ts, sup, "echo_spawner");
+	cr_assert(spawner > 0);
 	mark = ts.len;
-	set_nproc(sup, 1);
+	set_nproc(spawner, 1);
 	for (int i = 0; i < 3; i++) {
 		cr_assert((waiting[i] = ts_connect(&ts)) >= 0);
 		cr_assert_eq(ts_send_frame(waiting[i], "wait", 4), 0);
@@ -196,7 +199,7 @@ Test(exhaust, out_of_processes_the_client_waits_without_a_storm)
 	    ts.log + mark);
 	cr_assert_null(ts_find(&ts, mark, "reached_max_restart_intensity"));
 	/* Processes free again: every waiting client served within 1 s. */
-	set_nproc(sup, RLIM_INFINITY);
+	set_nproc(spawner, RLIM_INFINITY);
 	t0 = time(NULL);
 	for (int i = 0; i < 3; i++)
 		assert_echo(waiting[i], "wait");
@@ -418,18 +421,17 @@ echo4(int fd)
 }
 
 /*
- * Workers inherit tcp_client_sup's RLIMIT_AS, lowered so that a worker
- * cannot map its 64 MiB frame buffer (the supervisor's own arena is
- * reserved already): each such worker dies alone and is reported, the
- * supervisor and the clients it serves go on, and once the limit is
- * raised new clients are served again.
+ * Workers inherit the RLIMIT_AS of the spawner they are cloned from,
+ * lowered so that a worker cannot map its 64 MiB frame buffer: each such
+ * worker dies alone and is reported, tcp_client_sup and the clients it
+ * serves go on, and once the limit is raised new clients are served again.
  */
 Test(exhaust, out_of_memory_a_worker_dies_alone)
 {
 	const char *args[] = { "--packet", "4", "--max-frame", "67108864",
 	    NULL };
 	struct rlimit rl;
-	pid_t sup, worker;
+	pid_t sup, spawner, worker;
 	size_t mark;
 	int good, bad;
 
@@ -440,10 +442,12 @@ Test(exhaust, out_of_memory_a_worker_dies_alone)
 	echo4(good);
 	worker = ts_worker_of(&ts, sup, good, 2000);
 	cr_assert(worker > 0);
-	cr_assert_eq(prlimit(sup, RLIMIT_AS, NULL, &rl), 0);
+	spawner = ts_child(&ts, sup, "echo_spawner");
+	cr_assert(spawner > 0);
+	cr_assert_eq(prlimit(spawner, RLIMIT_AS, NULL, &rl), 0);
 	/* Its 64 MiB buffer is mapped: half of it more does not fit. */
 	rl.rlim_cur = (rlim_t)(vm_size_kib(worker) - 32 * 1024) * 1024;
-	cr_assert_eq(prlimit(sup, RLIMIT_AS, &rl, NULL), 0, "%m");
+	cr_assert_eq(prlimit(spawner, RLIMIT_AS, &rl, NULL), 0, "%m");
 	mark = ts.len;
 	for (int i = 0; i < 5; i++) {
 		cr_assert((bad = ts_connect(&ts)) >= 0);
@@ -457,7 +461,7 @@ Test(exhaust, out_of_memory_a_worker_dies_alone)
 	    count(mark, "Reason:     {exit_status,1}"), ts.log + mark);
 	cr_assert_eq(ts_child(&ts, ts.pid, "tcp_client_sup"), sup);
 	rl.rlim_cur = rl.rlim_max;
-	cr_assert_eq(prlimit(sup, RLIMIT_AS, &rl, NULL), 0);
+	cr_assert_eq(prlimit(spawner, RLIMIT_AS, &rl, NULL), 0);
 	cr_assert((bad = ts_connect(&ts)) >= 0);
 	echo4(bad);
 	echo4(good);

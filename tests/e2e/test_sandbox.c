@@ -5,6 +5,8 @@
  * an oversized frame and its drain, the idle timeout, line mode, --reuse,
  * the wrap log switching files) runs under the filter without a SIGSYS;
  * a worker dying of SIGSYS is reported so; --no-sandbox confines nothing.
+ * Workers are cloned by one confined echo_spawner, which tcp_client_sup
+ * replaces, with a report, when it is killed or stops answering.
  */
 #include <criterion/criterion.h>
 
@@ -120,6 +122,102 @@ Test(sandbox, no_sandbox_leaves_workers_unconfined)
 	assert_status(worker, "NoNewPrivs:", "0");
 	cr_assert(proc_line(worker, "limits", "Max open files", v, sizeof(v)));
 	cr_assert_neq(strncmp(v, "16 ", 3), 0, "nofile: %s", v);
+	close(fd);
+}
+
+static pid_t
+spawner_of(pid_t client_sup)
+{
+	pid_t pid = ts_wait_child(&ts, client_sup, "echo_spawner", 0, 2000);
+
+	cr_assert(pid > 0, "no echo_spawner under %d", (int)client_sup);
+	return pid;
+}
+
+static void
+assert_echoes(int fd)
+{
+	char buf[8];
+
+	cr_assert_eq(ts_send_frame(fd, "again", 5), 0);
+	cr_assert_eq(ts_recv_frame(fd, buf, sizeof(buf)), 5, "no echo: %m");
+	cr_assert_arr_eq(buf, "again", 5);
+}
+
+Test(sandbox, one_confined_spawner_clones_every_worker)
+{
+	pid_t client_sup, spawner, w1, w2;
+	int fd1, fd2;
+
+	ts_start(&ts, NULL);
+	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	spawner = spawner_of(client_sup);
+	assert_status(spawner, "Seccomp:", "2");
+	assert_status(spawner, "NoNewPrivs:", "1");
+	/* ts_worker_of() finds them among tcp_client_sup's own children. */
+	w1 = serving_worker(&fd1);
+	w2 = serving_worker(&fd2);
+	cr_assert_neq(w1, w2);
+	cr_assert_eq(spawner_of(client_sup), spawner);
+	close(fd1);
+	close(fd2);
+}
+
+/*
+ * kill -9 of the spawner costs no client: the next one is served by a
+ * new spawner, with one report, and the workers already serving go on.
+ */
+Test(sandbox, a_killed_spawner_is_replaced)
+{
+	pid_t client_sup, spawner, next;
+	char expect[64];
+	int served, fd;
+	size_t mark;
+
+	ts_start(&ts, NULL);
+	serving_worker(&served);
+	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	spawner = spawner_of(client_sup);
+	mark = ts.len;
+	cr_assert_eq(kill(spawner, SIGKILL), 0);
+	/* Reaped by tcp_client_sup, which takes it for a stranger. */
+	cr_assert(ts_wait_gone(spawner, 2000));
+	cr_assert((fd = ts_connect_echoed(&ts)) >= 0, "connect: %m");
+	snprintf(expect, sizeof(expect), "tcp_client_sup: echo_spawner %d: ",
+	    (int)spawner);
+	cr_assert(ts_wait_log(&ts, mark, expect, 2000), "%s", ts.log + mark);
+	cr_assert_not_null(ts_find(&ts, mark, "- starting another."));
+	next = spawner_of(client_sup);
+	cr_assert_neq(next, spawner);
+	assert_status(next, "Seccomp:", "2");
+	assert_echoes(served);
+	cr_assert_null(ts_find(&ts, mark, "SUPERVISOR REPORT"), "%s",
+	    ts.log + mark);
+	close(fd);
+	close(served);
+}
+
+/* A stopped spawner is given a second, then killed and replaced. */
+Test(sandbox, a_stopped_spawner_is_replaced_within_a_second)
+{
+	pid_t client_sup, spawner;
+	int64_t t0;
+	size_t mark;
+	int fd;
+
+	ts_start(&ts, NULL);
+	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	spawner = spawner_of(client_sup);
+	mark = ts.len;
+	cr_assert_eq(kill(spawner, SIGSTOP), 0);
+	t0 = ts_now_ms();
+	cr_assert((fd = ts_connect_echoed(&ts)) >= 0, "connect: %m");
+	cr_assert_geq(ts_now_ms() - t0, 900);
+	cr_assert_leq(ts_now_ms() - t0, 3000);
+	cr_assert(ts_wait_log(&ts, mark, ": etimedout (", 2000), "%s",
+	    ts.log + mark);
+	cr_assert(ts_wait_gone(spawner, 2000));
+	cr_assert_neq(spawner_of(client_sup), spawner);
 	close(fd);
 }
 

@@ -1,7 +1,8 @@
 /*
  * test_sandbox.c -- the worker's confinement, applied by the module's own
- * functions in forked children: what echoing needs still works, anything
- * else kills with SIGSYS (reported as {signal,'SIGSYS'}), the limits hold,
+ * functions in workers cloned as tcpsup clones them: what echoing needs
+ * still works, anything else kills with SIGSYS (reported as
+ * {signal,'SIGSYS'}), a worker cannot clone again, the limits hold,
  * the wrap log still switches files, and --no-sandbox confines nothing.
  * The forbidden calls live here only: no production path makes them.
  */
@@ -9,6 +10,7 @@
 
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -19,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -46,25 +49,54 @@ setup(void)
 
 TestSuite(sandbox, .init = setup, .timeout = 30);
 
-/* Run fn in a child confined with opts; its wait status. */
-static int
-confined(void (*fn)(void))
+/*
+ * A worker running fn, made as tcpsup makes one: a spawner forked and
+ * confined with opts clones it (sandbox_clone), then exits. The worker
+ * is this process's child; its pid.
+ */
+static pid_t
+spawn_worker(void (*fn)(void))
 {
-	int status;
-	pid_t pid;
+	int pids[2], status;
+	pid_t spawner, worker = -1;
 
 	cr_assert_eq(sandbox_prepare(&opts), 0, "sandbox_prepare: %m");
 	cr_assert_eq(sandbox_enabled(), opts.sandbox);
-	cr_assert_neq(pid = fork(), -1);
-	if (pid == 0) {
+	cr_assert_eq(pipe(pids), 0);
+	cr_assert_neq(spawner = fork(), -1);
+	if (spawner == 0) {
 		/* A worker's descriptors: 0-2 and its own (here, pair[1]). */
-		proc_keep_only(&pair[1], 1);
+		const int keep[] = { pair[1], pids[1] };
+		pid_t pid;
+
+		proc_keep_only(keep, 2);
 		pair[1] = 3;
 		if (sandbox_enter() == -1)
 			_exit(100);
-		fn();
-		_exit(0);
+		if ((pid = sandbox_clone(getppid())) == 0) {
+			close(4);
+			fn();
+			_exit(0);
+		}
+		_exit(write(4, &pid, sizeof(pid)) == sizeof(pid) && pid > 0 ?
+		    0 : 101);
 	}
+	close(pids[1]);
+	cr_assert_eq(read(pids[0], &worker, sizeof(worker)), sizeof(worker));
+	close(pids[0]);
+	cr_assert_eq(waitpid(spawner, &status, 0), spawner);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "spawner: status %#x", status);
+	return worker;
+}
+
+/* Run fn in a confined worker; its wait status. */
+static int
+confined(void (*fn)(void))
+{
+	pid_t pid = spawn_worker(fn);
+	int status;
+
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	return status;
 }
@@ -163,6 +195,21 @@ map_code(void)
 }
 
 static void
+make_code(void)
+{
+	static char page[4096] __attribute__((aligned(4096)));
+
+	mprotect(page, sizeof(page), PROT_READ | PROT_EXEC);
+}
+
+/* The spawner's own clone, from libc's instruction instead of the page. */
+static void
+clone_sibling(void)
+{
+	syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+}
+
+static void
 dup_descriptor(void)
 {
 	dup(STDERR_FILENO);
@@ -179,10 +226,30 @@ raw_setsockopt(void)
 Test(sandbox, anything_else_dies_of_sigsys)
 {
 	void (*forbidden[])(void) = { make_socket, exec_shell, do_fork,
-	    open_file, map_code, dup_descriptor, raw_setsockopt };
+	    clone_sibling, open_file, map_code, make_code, dup_descriptor,
+	    raw_setsockopt };
 
 	for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++)
 		assert_sigsys(confined(forbidden[i]));
+}
+
+/*
+ * A worker cannot clone as its spawner does: the page the spawner clones
+ * from is gone from it, and no call can map code there again.
+ */
+static void
+clone_from_the_page(void)
+{
+	sandbox_clone(getppid());
+	_exit(1);
+}
+
+Test(sandbox, a_worker_cannot_clone)
+{
+	int status = confined(clone_from_the_page);
+
+	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV,
+	    "status %#x", status);
 }
 
 /* The limits, from /proc while the confined child waits on pair. */
@@ -215,17 +282,9 @@ limit_is(pid_t pid, const char *name, const char *value)
 Test(sandbox, limits_are_set)
 {
 	int status;
-	pid_t pid;
+	pid_t pid = spawn_worker(wait_on_pair);
 
-	cr_assert_eq(sandbox_prepare(&opts), 0);
-	cr_assert_neq(pid = fork(), -1);
-	if (pid == 0) {
-		if (sandbox_enter() == -1)
-			_exit(100);
-		wait_on_pair();
-		_exit(0);
-	}
-	/* The child is confined once it waits: its limits are set by then. */
+	/* The worker is confined once it waits: its limits are set by then. */
 	for (int i = 0; i < 200 && !limit_is(pid, "Max processes", "0 "); i++)
 		usleep(10000);
 	cr_assert(limit_is(pid, "Max core file size", "0 "));

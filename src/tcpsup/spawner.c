@@ -1,0 +1,195 @@
+/*
+ * spawner.c -- the process tcp_client_sup's workers are cloned from.
+ *
+ * A worker must be confined before it reads a byte, and loading a seccomp
+ * filter costs a process as much kernel time as the rest of its fork
+ * (BENCH.md). So tcp_client_sup forks one spawner, which confines itself
+ * once and then, for each worker, receives that worker's channel and
+ * clones itself with CLONE_PARENT (sandbox_clone()): the worker is
+ * tcp_client_sup's child as if forked by it, supervised, reaped and
+ * reported as before, and starts confined, inheriting the filter.
+ *
+ * The spawner reads nothing from the network and answers only its
+ * supervisor: a worker's channel in, the worker's pid (or -errno) back.
+ * tcp_client_sup waits for that answer at most SPAWNER_REPLY_MS; a
+ * spawner that died or stopped answering is killed, reaped by the engine
+ * as a stranger, and replaced, with an ERROR REPORT.
+ */
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fdpass.h"
+#include "log.h"
+#include "proc.h"
+#include "reason.h"
+#include "report.h"
+#include "sandbox.h"
+#include "spawner.h"
+
+/* How long tcp_client_sup waits for a clone's pid: a clone takes ~50 us. */
+#define SPAWNER_REPLY_MS	1000
+
+static void __attribute__((format(printf, 1, 2)))
+say(const char *fmt, ...)
+{
+	char msg[256];
+	struct report r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	r = report_message(REPORT_ERROR, getpid(), msg);
+	log_report(&r);
+}
+
+/* In the clone: close what only the spawner needs, and serve. */
+static void __attribute__((noreturn))
+worker(const struct echo_fsm_conf *conf, int requests, int channel,
+    int notices)
+{
+	close(requests);
+	echo_fsm_run(conf, channel, notices);
+}
+
+/* The spawner's loop; requests is descriptor 3, notices 4. */
+static void __attribute__((noreturn))
+serve_requests(const struct echo_fsm_conf *conf, pid_t sup)
+{
+	const int requests = 3, notices = 4;
+
+	for (;;) {
+		int channel = fdpass_recv(requests);
+		int32_t answer;
+		pid_t pid;
+
+		/* EOF: tcp_client_sup is done with us. */
+		if (channel == -1)
+			_exit(errno == 0 ? 0 : 1);
+		if ((pid = sandbox_clone(sup)) == 0)
+			worker(conf, requests, channel, notices);
+		answer = pid == -1 ? -errno : pid;
+		close(channel);
+		if (write(requests, &answer, sizeof(answer)) != sizeof(answer))
+			_exit(1);
+	}
+}
+
+static void __attribute__((noreturn))
+spawner_main(const struct echo_fsm_conf *conf, int requests, pid_t sup)
+{
+	const int keep[] = { requests, conf->notices };
+
+	proc_keep_only(keep, 2);
+	/* Its clones start with its mask: a worker's, everything unblocked. */
+	proc_unblock_signals();
+	log_set_process(NULL);
+	proc_title("echo_spawner");
+	if (sandbox_enter() == -1) {
+		say("Cannot confine tcp_echo_fsm: %s.", strerror(errno));
+		_exit(1);
+	}
+	serve_requests(conf, sup);
+}
+
+int
+spawner_start(struct spawner *s)
+{
+	pid_t sup = getpid();
+	int pair[2], e;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == -1)
+		return -1;
+	if ((s->pid = proc_fork_linked()) == 0)
+		spawner_main(s->conf, pair[1], sup);
+	e = errno;
+	/* First: the pidfd takes its number, and leaves no gap below. */
+	close(pair[1]);
+	if (s->pid == -1 || (s->pidfd = pidfd_open(s->pid, 0)) == -1) {
+		e = s->pid == -1 ? e : errno;
+		if (s->pid > 0)
+			kill(s->pid, SIGKILL);	/* not reaped: the pid is still its */
+		close(pair[0]);
+		s->pid = 0;
+		errno = e;
+		return -1;
+	}
+	s->channel = pair[0];
+	return 0;
+}
+
+void
+spawner_stop(struct spawner *s)
+{
+	if (s->pid == 0)
+		return;
+	pidfd_send_signal(s->pidfd, SIGKILL, NULL, 0);
+	/* ECHILD if the engine reaped it already, as a stranger. */
+	waitpid(s->pid, NULL, 0);
+	close(s->pidfd);
+	close(s->channel);
+	s->pid = 0;
+}
+
+/*
+ * One request. Returns the pid; -1 with errno if the spawner could not
+ * clone (it is well); 0 with errno if it is gone or did not answer.
+ */
+static pid_t
+ask(struct spawner *s, int channel)
+{
+	struct pollfd pfd = { .fd = s->channel, .events = POLLIN };
+	int32_t answer;
+	ssize_t n;
+	int r;
+
+	if (fdpass_send(s->channel, channel) == -1)
+		return 0;
+	while ((r = poll(&pfd, 1, SPAWNER_REPLY_MS)) == -1 && errno == EINTR)
+		continue;
+	if (r == 0) {
+		errno = ETIMEDOUT;
+		return 0;
+	}
+	if ((n = recv(s->channel, &answer, sizeof(answer), MSG_DONTWAIT)) !=
+	    sizeof(answer)) {
+		errno = n == 0 ? EPIPE : n == -1 ? errno : EBADMSG;
+		return 0;
+	}
+	if (answer > 0)
+		return answer;
+	errno = -answer;
+	return -1;
+}
+
+pid_t
+spawner_spawn(void *arg, void *extra)
+{
+	struct spawner *s = arg;
+	char atom[32];
+	pid_t pid;
+
+	for (int tries = 0; tries < 2; tries++) {
+		if (s->pid == 0 && spawner_start(s) == -1)
+			return -1;
+		if ((pid = ask(s, (int)(intptr_t)extra)) != 0)
+			return pid;
+		reason_errno(errno, atom, sizeof(atom));
+		say("tcp_client_sup: echo_spawner %d: %s (%s) - starting"
+		    " another.", (int)s->pid, atom, strerror(errno));
+		spawner_stop(s);
+	}
+	/* Started twice and gone twice: a shortage, which may pass. */
+	errno = EAGAIN;
+	return -1;
+}

@@ -1,0 +1,39 @@
+/*
+ * spawner.h -- where tcp_client_sup's workers come from: one small process,
+ * confined once, that clones each tcp_echo_fsm as tcp_client_sup's own
+ * child.
+ */
+#ifndef TCPSUP_SPAWNER_H
+#define TCPSUP_SPAWNER_H
+
+#include <sys/types.h>
+
+#include "echo_fsm.h"
+
+struct spawner {
+	const struct echo_fsm_conf *conf;
+	pid_t	 pid;		/* 0: none running */
+	int	 pidfd;
+	int	 channel;	/* requests out, pids back */
+};
+
+/*
+ * Fork the spawner and let it confine itself; -1 with errno if it could
+ * not be forked. Done first thing, so that its descriptors here are low
+ * and lasting; spawner_spawn() starts it again whenever it must.
+ */
+int	spawner_start(struct spawner *);
+
+/*
+ * The engine's spawn hook for tcp_echo_fsm (struct child_spec): arg is the
+ * struct spawner, extra the worker's channel (cast), as sup_start_child()
+ * was given it. Starts the spawner on first use, and again if it died or
+ * stopped answering (an ERROR REPORT says so). Returns the worker's pid,
+ * or -1 with errno (EAGAIN or ENOMEM: a shortage).
+ */
+pid_t	spawner_spawn(void *arg, void *extra);
+
+/* Kill the spawner, if one runs, and reap it. Its clones live on. */
+void	spawner_stop(struct spawner *);
+
+#endif
