@@ -22,9 +22,11 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/landlock.h>
 #include <linux/seccomp.h>
 
 #include <errno.h>
@@ -38,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "sandbox.h"
 
 /* When a call is allowed: always, or only for a worker keeping reports. */
@@ -119,6 +122,7 @@ static const struct sandbox_rule rules[] = {
 static struct sock_filter	filter[BPF_MAXINSNS];
 static struct sock_fprog	program;
 static rlim_t			address_space;
+static const char		*report_dir;	/* --report-dir, or NULL */
 
 /*
  * The clone instruction's page: clone(CLONE_PARENT | SIGCHLD), so that
@@ -280,6 +284,7 @@ sandbox_prepare(const struct options *o)
 	 */
 	tzset();
 	address_space = mapped_now() + SANDBOX_AS_BASE + o->max_frame;
+	report_dir = o->report_dir;
 	return rc;
 }
 
@@ -304,6 +309,63 @@ limit(int resource, rlim_t value)
 	return setrlimit(resource, &rl);
 }
 
+/*
+ * What Landlock controls on the filesystem (its first two ABIs: what
+ * Debian 12's headers name), and what the wrap log's writer needs beneath
+ * its directory: append, create, list, rename within, remove.
+ */
+#define FS_HANDLED_V1	((LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1)
+#define FS_HANDLED_V2	(FS_HANDLED_V1 | LANDLOCK_ACCESS_FS_REFER)
+#define FS_WRAPLOG	(LANDLOCK_ACCESS_FS_READ_FILE | \
+	LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_DIR | \
+	LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_REMOVE_FILE)
+
+/*
+ * With --report-dir the filter must let a worker open, create and remove
+ * files, and a filter cannot tell one path from another: Landlock confines
+ * those calls to files beneath the report directory. Loaded once, in the
+ * spawner, as the filter is. A kernel without Landlock is said once and
+ * leaves the filter alone to guard.
+ */
+static int
+confine_paths(void)
+{
+	struct landlock_ruleset_attr attr = { 0 };
+	struct landlock_path_beneath_attr beneath = {
+		.allowed_access = FS_WRAPLOG,
+	};
+	int ruleset, rc = -1, e;
+	long abi;
+
+	if (report_dir == NULL)
+		return 0;
+	abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
+	    LANDLOCK_CREATE_RULESET_VERSION);
+	if (abi < 1) {
+		log_warnx("Landlock is not available (%s): workers keeping"
+		    " reports can reach files outside %s", strerror(errno),
+		    report_dir);
+		return 0;
+	}
+	attr.handled_access_fs = abi >= 2 ? FS_HANDLED_V2 : FS_HANDLED_V1;
+	if ((ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr,
+	    sizeof(attr), 0)) == -1)
+		return -1;
+	if ((beneath.parent_fd = open(report_dir,
+	    O_PATH | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		if (syscall(SYS_landlock_add_rule, ruleset,
+		    LANDLOCK_RULE_PATH_BENEATH, &beneath, 0) == 0)
+			rc = (int)syscall(SYS_landlock_restrict_self, ruleset, 0);
+		e = errno;
+		close(beneath.parent_fd);
+		errno = e;
+	}
+	e = errno;
+	close(ruleset);
+	errno = e;
+	return rc;
+}
+
 int
 sandbox_enter(void)
 {
@@ -315,7 +377,8 @@ sandbox_enter(void)
 		return -1;
 	if (SANDBOX_LIMIT_AS && limit(RLIMIT_AS, address_space) == -1)
 		return -1;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    confine_paths() == -1)
 		return -1;
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program);
 }

@@ -394,6 +394,46 @@ Test(sandbox, wrap_log_switches_files_confined)
 	nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+/*
+ * --report-dir: files beneath it can be made, elsewhere not even read
+ * (Landlock), although the filter lets openat(2) through.
+ */
+static char outside[64];
+
+static void
+touch_both_sides(void)
+{
+	char inside[128];
+	int fd;
+
+	snprintf(inside, sizeof(inside), "%s/made-inside", dir);
+	if ((fd = open(inside, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1)
+		_exit(1);
+	close(fd);
+	if (open(outside, O_WRONLY | O_CREAT | O_EXCL, 0600) != -1 ||
+	    errno != EACCES)
+		_exit(2);
+	if (open("/etc/hostname", O_RDONLY) != -1 || errno != EACCES)
+		_exit(3);
+}
+
+Test(sandbox, report_dir_is_the_only_place_files_are_reachable)
+{
+	struct stat st;
+	char path[128];
+
+	strcpy(dir, "/tmp/tcpsup-sandbox-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(outside, sizeof(outside), "%s-outside", dir);
+	opts.report_dir = dir;
+	assert_exit_0(confined(touch_both_sides));
+	snprintf(path, sizeof(path), "%s/made-inside", dir);
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_neq(stat(outside, &st), 0);
+	unlink(outside);
+	nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 Test(sandbox, no_sandbox_confines_nothing)
 {
 	opts.sandbox = false;
