@@ -181,7 +181,7 @@ spawn(struct client_sup *cs)
 		errno = e;
 		return NULL;
 	}
-	pid = sup_start_child(cs->sup, (void *)(intptr_t)pair[1]);
+	pid = sup_start_child(cs->sup, SPAWNER_CHANNEL(pair[1]));
 	e = errno;
 	close(pair[1]);
 	if (pid == -1) {
@@ -291,12 +291,42 @@ worker_sent(struct client_sup *cs, struct worker *w, struct ipcount_entry *ip)
 }
 
 /*
+ * Without a pool, a worker is started with its socket, which the spawner
+ * hands it as it clones it: no channel to make, no second hand-off. Its
+ * record is kept only if it holds an address's count.
+ */
+static bool
+start_with(struct client_sup *cs, int fd, struct ipcount_entry *ip)
+{
+	struct worker *w;
+	pid_t pid;
+
+	if ((pid = sup_start_child(cs->sup, SPAWNER_SOCKET(fd))) == -1)
+		return false;
+	stats_add(STATS_FORKS);
+	if (ip == NULL)
+		return true;
+	if ((w = arena_alloc(sizeof(*w))) == NULL) {
+		ipcount_release(&cs->ips, ip);
+		return true;
+	}
+	*w = (struct worker){ .entry.pid = pid, .channel = -1, .ip = ip };
+	if (pidmap_insert(&cs->workers, &w->entry) == -1) {
+		ipcount_release(&cs->ips, ip);
+		arena_free(w, sizeof(*w));
+	}
+	return true;
+}
+
+/*
  * set_socket: give fd to an idle worker, forking one if none waits. False
  * (errno set) if none could be started: the caller keeps fd waiting.
  */
 static bool
 hand_over(struct client_sup *cs, int fd, struct ipcount_entry *ip)
 {
+	if (cs->nidle == 0 && cs->spares == 0 && !cs->reuse)
+		return start_with(cs, fd, ip);
 	for (;;) {
 		struct worker *w;
 		int e;

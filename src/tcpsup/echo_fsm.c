@@ -418,6 +418,30 @@ leave(int notices, int status)
 	_exit(status);
 }
 
+/* WAIT_FOR_DATA, to the end of the connection; its exit status. */
+static int
+serve_one(struct conn *c, const struct options *o, int fd, enum ending *e)
+{
+	int status;
+
+	conn_init(c, o, fd);
+	*e = serve(c);
+	status = finish(c, *e);
+	if (*e == END_TOO_BIG)
+		drain(c);
+	close(fd);
+	return status;
+}
+
+void
+echo_fsm_serve(const struct echo_fsm_conf *conf, int fd, int notices)
+{
+	struct conn c = { .fd = -1, .buf = NULL };
+	enum ending e;
+
+	leave(notices, serve_one(&c, conf->opts, fd, &e));
+}
+
 void
 echo_fsm_run(const struct echo_fsm_conf *conf, int ch, int notices)
 {
@@ -430,12 +454,7 @@ echo_fsm_run(const struct echo_fsm_conf *conf, int ch, int notices)
 		/* WAIT_FOR_SOCKET: nothing but a socket can arrive here. */
 		if ((fd = fdpass_recv(ch)) == -1)
 			leave(notices, errno == 0 ? 0 : 1);
-		conn_init(&c, conf->opts, fd);
-		e = serve(&c);
-		status = finish(&c, e);
-		if (e == END_TOO_BIG)
-			drain(&c);
-		close(fd);
+		status = serve_one(&c, conf->opts, fd, &e);
 		/* --reuse: back to WAIT_FOR_SOCKET, for another connection. */
 		if (e != END_CLOSED || served > conf->opts->reuse)
 			leave(notices, status);

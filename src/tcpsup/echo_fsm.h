@@ -29,4 +29,8 @@ struct echo_fsm_conf {
 void	echo_fsm_run(const struct echo_fsm_conf *conf, int channel,
 	    int notices) __attribute__((noreturn));
 
+/* Serve fd, a socket handed over already, and exit. */
+void	echo_fsm_serve(const struct echo_fsm_conf *conf, int fd, int notices)
+	    __attribute__((noreturn));
+
 #endif

@@ -7,10 +7,13 @@
  * once and then, for each worker, receives that worker's channel and
  * clones itself with CLONE_PARENT (sandbox_clone()): the worker is
  * tcp_client_sup's child as if forked by it, supervised, reaped and
- * reported as before, and starts confined, inheriting the filter.
+ * reported as before, and starts confined, inheriting the filter. Without
+ * a pool of idle workers, the spawner is given the client's socket
+ * itself, and the worker inherits it: one hand-off fewer.
  *
  * The spawner reads nothing from the network and answers only its
- * supervisor: a worker's channel in, the worker's pid (or -errno) back.
+ * supervisor: a worker's channel or socket in, the worker's pid (or
+ * -errno) back.
  * tcp_client_sup waits for that answer at most SPAWNER_REPLY_MS; a
  * spawner that died or stopped answering is killed, reaped by the engine
  * as a stranger, and replaced, with an ERROR REPORT.
@@ -53,13 +56,19 @@ say(const char *fmt, ...)
 	log_report(&r);
 }
 
+/* A request's one byte: what its descriptor is. */
+#define KIND_CHANNEL	'C'
+#define KIND_SOCKET	'S'
+
 /* In the clone: close what only the spawner needs, and serve. */
 static void __attribute__((noreturn))
-worker(const struct echo_fsm_conf *conf, int requests, int channel,
+worker(const struct echo_fsm_conf *conf, int requests, char kind, int fd,
     int notices)
 {
 	close(requests);
-	echo_fsm_run(conf, channel, notices);
+	if (kind == KIND_SOCKET)
+		echo_fsm_serve(conf, fd, notices);
+	echo_fsm_run(conf, fd, notices);
 }
 
 /* The spawner's loop; requests is descriptor 3, notices 4. */
@@ -69,17 +78,19 @@ serve_requests(const struct echo_fsm_conf *conf, pid_t sup)
 	const int requests = 3, notices = 4;
 
 	for (;;) {
-		int channel = fdpass_recv(requests);
+		char kind;
+		size_t len;
+		int fd = fdpass_recv_data(requests, &kind, sizeof(kind), &len);
 		int32_t answer;
 		pid_t pid;
 
 		/* EOF: tcp_client_sup is done with us. */
-		if (channel == -1)
+		if (fd == -1)
 			_exit(errno == 0 ? 0 : 1);
 		if ((pid = sandbox_clone(sup)) == 0)
-			worker(conf, requests, channel, notices);
+			worker(conf, requests, kind, fd, notices);
 		answer = pid == -1 ? -errno : pid;
-		close(channel);
+		close(fd);
 		if (write(requests, &answer, sizeof(answer)) != sizeof(answer))
 			_exit(1);
 	}
@@ -146,14 +157,16 @@ spawner_stop(struct spawner *s)
  * clone (it is well); 0 with errno if it is gone or did not answer.
  */
 static pid_t
-ask(struct spawner *s, int channel)
+ask(struct spawner *s, void *what)
 {
 	struct pollfd pfd = { .fd = s->channel, .events = POLLIN };
+	const char kind = (intptr_t)what & 1 ? KIND_SOCKET : KIND_CHANNEL;
 	int32_t answer;
 	ssize_t n;
 	int r;
 
-	if (fdpass_send(s->channel, channel) == -1)
+	if (fdpass_send_data(s->channel, (int)((intptr_t)what >> 1), &kind,
+	    sizeof(kind)) == -1)
 		return 0;
 	while ((r = poll(&pfd, 1, SPAWNER_REPLY_MS)) == -1 && errno == EINTR)
 		continue;
@@ -182,7 +195,7 @@ spawner_spawn(void *arg, void *extra)
 	for (int tries = 0; tries < 2; tries++) {
 		if (s->pid == 0 && spawner_start(s) == -1)
 			return -1;
-		if ((pid = ask(s, (int)(intptr_t)extra)) != 0)
+		if ((pid = ask(s, extra)) != 0)
 			return pid;
 		reason_errno(errno, atom, sizeof(atom));
 		say("tcp_client_sup: echo_spawner %d: %s (%s) - starting"

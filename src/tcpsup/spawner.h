@@ -8,6 +8,8 @@
 
 #include <sys/types.h>
 
+#include <stdint.h>
+
 #include "echo_fsm.h"
 
 struct spawner {
@@ -25,9 +27,16 @@ struct spawner {
 int	spawner_start(struct spawner *);
 
 /*
+ * What a worker starts with, as sup_start_child()'s extra: its channel, on
+ * which it waits for sockets (WAIT_FOR_SOCKET), or its socket, which it
+ * serves at once, as if handed it on a channel.
+ */
+#define SPAWNER_CHANNEL(fd)	((void *)((intptr_t)(fd) << 1))
+#define SPAWNER_SOCKET(fd)	((void *)((intptr_t)(fd) << 1 | 1))
+
+/*
  * The engine's spawn hook for tcp_echo_fsm (struct child_spec): arg is the
- * struct spawner, extra the worker's channel (cast), as sup_start_child()
- * was given it. Starts the spawner on first use, and again if it died or
+ * struct spawner, extra a SPAWNER_CHANNEL or a SPAWNER_SOCKET. Starts the spawner on first use, and again if it died or
  * stopped answering (an ERROR REPORT says so). Returns the worker's pid,
  * or -1 with errno (EAGAIN or ENOMEM: a shortage).
  */

@@ -213,22 +213,30 @@ Test(exhaust, out_of_processes_the_client_waits_without_a_storm)
 	close(good);
 }
 
-/* The highest descriptor pid has open. */
+/*
+ * The n-th descriptor number (from 0) that pid does not use: as its
+ * RLIMIT_NOFILE, it leaves pid exactly n descriptors free, whatever gaps
+ * its closed ones left below the highest.
+ */
 static int
-highest_fd(pid_t pid)
+free_fd(pid_t pid, int n)
 {
 	char path[64];
 	struct dirent *d;
-	int top = -1;
+	bool used[4096] = { false };
 	DIR *dir;
 
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
 	cr_assert_not_null(dir = opendir(path));
 	while ((d = readdir(dir)) != NULL)
-		if (d->d_name[0] != '.' && atoi(d->d_name) > top)
-			top = atoi(d->d_name);
+		if (d->d_name[0] != '.' && atoi(d->d_name) < 4096)
+			used[atoi(d->d_name)] = true;
 	closedir(dir);
-	return top;
+	for (int fd = 0; fd < 4096; fd++)
+		if (!used[fd] && n-- == 0)
+			return fd;
+	cr_assert_fail("%d uses 4096 descriptors", (int)pid);
+	return -1;
 }
 
 static void
@@ -241,9 +249,13 @@ set_nofile(pid_t pid, rlim_t soft)
 	cr_assert_eq(prlimit(pid, RLIMIT_NOFILE, &rl, NULL), 0, "%m");
 }
 
+/*
+ * With --reuse a worker has a channel of its own, two descriptors to make:
+ * with one free, a connection is received but has to wait for its worker.
+ */
 Test(exhaust, out_of_descriptors_one_report_then_recovery)
 {
-	const char *args[] = { NULL };
+	const char *args[] = { "--reuse", "1", NULL };
 	int good, lost, waiting;
 	pid_t sup;
 	size_t mark;
@@ -256,14 +268,14 @@ Test(exhaust, out_of_descriptors_one_report_then_recovery)
 	poll(NULL, 0, 100);
 	mark = ts.len;
 	/* Not one descriptor free: the socket sent cannot be received. */
-	set_nofile(sup, (rlim_t)highest_fd(sup) + 1);
+	set_nofile(sup, (rlim_t)free_fd(sup, 0));
 	cr_assert((lost = ts_connect(&ts)) >= 0);
 	cr_assert(ts_wait_log(&ts, mark, "tcp_client_sup: no descriptor free"
 	    " to receive a connection (emfile) - it was closed, new ones"
 	    " queue;", 2000), "%s", ts.log + mark);
 	cr_assert(ts_closed_by_peer(lost, 2000));
 	/* One free: received, but no worker can be given it. */
-	set_nofile(sup, (rlim_t)highest_fd(sup) + 2);
+	set_nofile(sup, (rlim_t)free_fd(sup, 1));
 	cr_assert((waiting = ts_connect(&ts)) >= 0);
 	cr_assert_eq(ts_send_frame(waiting, "wait", 4), 0);
 	ticks = tree_ticks();
@@ -282,6 +294,35 @@ Test(exhaust, out_of_descriptors_one_report_then_recovery)
 	    " a shortage of ", 1000), "%s", ts.log + mark);
 	close(lost);
 	close(waiting);
+	close(good);
+}
+
+/*
+ * Without a pool, the socket itself goes to the spawner and on to its
+ * worker: one free descriptor is all a connection needs in tcp_client_sup.
+ */
+Test(exhaust, one_free_descriptor_serves_a_connection)
+{
+	const char *args[] = { NULL };
+	int good, next;
+	pid_t sup;
+	size_t mark;
+
+	ts_start(&ts, args);
+	sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	good = ts_connect_echoed(&ts);
+	cr_assert(good >= 0);
+	poll(NULL, 0, 100);
+	mark = ts.len;
+	set_nofile(sup, (rlim_t)free_fd(sup, 1));
+	for (int i = 0; i < 5; i++) {
+		cr_assert((next = ts_connect(&ts)) >= 0);
+		cr_assert_eq(ts_send_frame(next, "next", 4), 0);
+		assert_echo(next, "next");
+		close(next);
+	}
+	cr_assert_null(ts_find(&ts, mark, "=ERROR REPORT"), "%s",
+	    ts.log + mark);
 	close(good);
 }
 
