@@ -32,6 +32,37 @@ copy_args(int argc, char *argv[])
 	return args;
 }
 
+/*
+ * --exec's program as execve(2) needs it: a name without a slash is
+ * looked up in PATH once, here, as a shell would, since the program's
+ * environment may have no PATH at all. Exits if there is none.
+ */
+static void
+find_program(struct options *o)
+{
+	const char *name = o->exec_argv[0], *path = getenv("PATH");
+	char *dirs, *dir, *saveptr, *found;
+
+	if (strchr(name, '/') != NULL) {
+		o->exec_path = name;
+		return;
+	}
+	if ((dirs = strdup(path != NULL ? path : "/usr/bin:/bin")) == NULL)
+		err(EX_OSERR, "strdup");
+	for (dir = strtok_r(dirs, ":", &saveptr); dir != NULL;
+	    dir = strtok_r(NULL, ":", &saveptr)) {
+		if (asprintf(&found, "%s/%s", dir, name) == -1)
+			err(EX_OSERR, "asprintf");
+		if (access(found, X_OK) == 0) {
+			o->exec_path = found;	/* lives as long as tcpsup */
+			free(dirs);
+			return;
+		}
+		free(found);
+	}
+	errx(EX_USAGE, "--exec %s: no such program in PATH", name);
+}
+
 int
 main(int argc, char *argv[], char *envp[])
 {
@@ -55,6 +86,8 @@ main(int argc, char *argv[], char *envp[])
 	case OPTIONS_RUN:
 		break;
 	}
+	if (opts.exec_argv != NULL)
+		find_program(&opts);
 	/* Once, here: a worker only loads it, and a failure stops us now. */
 	if (sandbox_prepare(&opts) == -1)
 		err(EX_OSERR, "cannot build the workers' seccomp filter"
