@@ -130,8 +130,14 @@ say_start_error(const struct exec_sup *xs, const struct exec_failure *f)
 	struct report r;
 
 	snprintf(term, sizeof(term), "{local,%s}", sup_get_flags(xs->sup)->name);
-	snprintf(reason, sizeof(reason), "{%s,%s}", exec_step_name(f->step),
-	    name != NULL ? name : "unknown");
+	if (f->step == EXEC_STEP_RLIMIT && f->rlimit >= 0 &&
+	    f->rlimit < OPTIONS_RLIMITS)
+		snprintf(reason, sizeof(reason), "{setrlimit,%s,%s}",
+		    options_rlimit_names[f->rlimit], name != NULL ? name :
+		    "unknown");
+	else
+		snprintf(reason, sizeof(reason), "{%s,%s}",
+		    exec_step_name(f->step), name != NULL ? name : "unknown");
 	sup_shutdown_text(xs->spec->shutdown, shut, sizeof(shut));
 	offender = (struct report_child){
 		.pid = 0,

@@ -53,12 +53,19 @@ exec_step_name(enum exec_step step)
 
 /* Tell tcp_client_sup why, on the channel (descriptor 3), and exit. */
 static void __attribute__((noreturn))
-fail(enum exec_step step, int error)
+fail_rlimit(enum exec_step step, int error, int rlimit)
 {
-	const struct exec_failure f = { .step = step, .error = error };
+	const struct exec_failure f = { .step = step, .error = error,
+	    .rlimit = rlimit };
 
 	send(3, &f, sizeof(f), MSG_NOSIGNAL | MSG_DONTWAIT);
 	_exit(127);
+}
+
+static void __attribute__((noreturn))
+fail(enum exec_step step, int error)
+{
+	fail_rlimit(step, error, 0);
 }
 
 /*
@@ -91,7 +98,7 @@ set_limits(const struct options *o)
 		rl.rlim_cur = rl.rlim_max = o->rlimits[i] ==
 		    OPTIONS_RLIM_INFINITY ? RLIM_INFINITY : (rlim_t)o->rlimits[i];
 		if (setrlimit(rlimit_resources[i], &rl) == -1)
-			fail(EXEC_STEP_RLIMIT, errno);
+			fail_rlimit(EXEC_STEP_RLIMIT, errno, i);
 	}
 	if (o->chdir != NULL && chdir(o->chdir) == -1)
 		fail(EXEC_STEP_CHDIR, errno);

@@ -34,6 +34,7 @@ enum exec_step { EXEC_STEP_SETUP, EXEC_STEP_RLIMIT, EXEC_STEP_CHDIR,
 struct exec_failure {
 	enum exec_step	step;
 	int		error;		/* errno */
+	int		rlimit;		/* enum options_rlimit, for EXEC_STEP_RLIMIT */
 };
 
 /* "setup", "setrlimit", "chdir", "execve" */
