@@ -75,6 +75,7 @@ struct exec_child {
 	unsigned		 lines;		/* reported in it */
 	unsigned		 dropped;	/* not reported in it */
 	bool			 failed;	/* a struct exec_failure came */
+	bool			 announced;	/* its stderr ended: reap by pid */
 	struct exec_failure	 failure;
 	char			 peer[ADDR_STRLEN];
 };
@@ -109,7 +110,7 @@ struct exec_sup {
 static void __attribute__((format(printf, 3, 4)))
 say(enum report_kind kind, pid_t pid, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[256];
 	struct report r;
 	va_list ap;
 
@@ -166,11 +167,16 @@ new_window(struct exec_child *x, int64_t now)
 	x->dropped = 0;
 }
 
+/*
+ * One line, one INFO REPORT in the program's name. A line of plain text
+ * is kept whole up to EXEC_LINE_MAX bytes; escapes may cut it sooner.
+ */
 static void
 emit_line(struct exec_child *x)
 {
-	char text[EXEC_LINE_MAX * 4 + 8];
+	char text[2 * EXEC_LINE_MAX];
 	int64_t now = proc_now_ms();
+	struct report r;
 	size_t n;
 
 	if (now - x->window >= 1000)
@@ -182,7 +188,8 @@ emit_line(struct exec_child *x)
 		n = exec_line_escape(x->line, x->len, text, sizeof(text) - 4);
 		if (x->cut)
 			strlcpy(text + n, "...", sizeof(text) - n);
-		say(REPORT_INFO, x->entry.pid, "%s", text);
+		r = report_message(REPORT_INFO, x->entry.pid, text);
+		log_report(&r);
 	}
 	x->len = 0;
 	x->cut = false;
@@ -283,6 +290,15 @@ on_ready(void *ctx)
 			read_err(x, EXEC_READS_PER_EVENT);
 		else if (x->channel != -1)
 			read_channel(xs, x);
+		/*
+		 * Its stderr ended: it has exited, most likely, so have it
+		 * reaped by pid rather than by a sweep of every child. Last:
+		 * the reap frees x.
+		 */
+		if (x->err == -1 && !x->announced) {
+			x->announced = true;
+			sup_child_exiting(xs->sup, pid);
+		}
 	}
 }
 

@@ -3,6 +3,7 @@
  * processes. Parses the command line and runs the application.
  */
 #include <err.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,16 +36,26 @@ copy_args(int argc, char *argv[])
 /*
  * --exec's program as execve(2) needs it: a name without a slash is
  * looked up in PATH once, here, as a shell would, since the program's
- * environment may have no PATH at all. Exits if there is none.
+ * environment may have no PATH at all; a relative path is made absolute,
+ * since --chdir moves the program elsewhere before it execs. Exits if
+ * there is no such program in PATH.
  */
 static void
 find_program(struct options *o)
 {
 	const char *name = o->exec_argv[0], *path = getenv("PATH");
-	char *dirs, *dir, *saveptr, *found;
+	char *dirs, *dir, *saveptr, *found, cwd[PATH_MAX];
 
-	if (strchr(name, '/') != NULL) {
+	if (name[0] == '/') {
 		o->exec_path = name;
+		return;
+	}
+	if (strchr(name, '/') != NULL) {
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			err(EX_OSERR, "getcwd");
+		if (asprintf(&found, "%s/%s", cwd, name) == -1)
+			err(EX_OSERR, "asprintf");
+		o->exec_path = found;	/* lives as long as tcpsup */
 		return;
 	}
 	if ((dirs = strdup(path != NULL ? path : "/usr/bin:/bin")) == NULL)
