@@ -69,9 +69,9 @@ fail(enum exec_step step, int error)
 }
 
 /*
- * The connection on 0 and 1, the stderr pipe on 2; everything else,
- * the channel on 3 too, closes on exec. The socket blocks, as a program
- * expects of its standard input.
+ * The connection on 0 and 1, the stderr pipe on 2, everything else
+ * closed but the channel on 3, which closes on exec. The socket blocks,
+ * as a program expects of its standard input.
  */
 static void
 set_descriptors(int sock, int err)
@@ -81,10 +81,10 @@ set_descriptors(int sock, int err)
 	if (dup2(sock, 0) == -1 || dup2(sock, 1) == -1 || dup2(err, 2) == -1)
 		fail(EXEC_STEP_SETUP, errno);
 	if ((fl = fcntl(0, F_GETFL)) == -1 ||
-	    fcntl(0, F_SETFL, fl & ~O_NONBLOCK) == -1)
+	    fcntl(0, F_SETFL, fl & ~O_NONBLOCK) == -1 ||
+	    fcntl(3, F_SETFD, FD_CLOEXEC) == -1)
 		fail(EXEC_STEP_SETUP, errno);
-	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == -1)
-		fail(EXEC_STEP_SETUP, errno);
+	closefrom(4);
 }
 
 static void
@@ -151,8 +151,6 @@ exec_worker_start(void *arg, void *extra)
 	proc_title("exec %s %s", conf->name, text);
 	envp = environment(conf, &local, &remote);
 	set_descriptors(sock, 4);
-	close(sock);
-	close(4);
 	/* The supervisors ignore SIGPIPE; a program expects the default. */
 	signal(SIGPIPE, SIG_DFL);
 	set_limits(conf->opts);
