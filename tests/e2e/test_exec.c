@@ -567,3 +567,32 @@ Test(exec, failing_program_throttled_under_a_flood)
 	snprintf(marker, sizeof(marker), "%s/fail", dir);
 	assert_throttled(marker, false);
 }
+
+Test(exec, spares_wait_titled_then_become_the_program)
+{
+	const char *args[] = { "--spares", "2", "--exec", probe(), "serve",
+	    NULL };
+	pid_t client_sup, spares[4], all[8];
+	char title[256];
+	size_t n = 0, nall, programs = 0;
+	int fd;
+
+	ts_start(&ts, args);
+	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	for (int64_t end = ts_now_ms() + 5000; n < 2 && ts_now_ms() < end;
+	    poll(NULL, 0, 10))
+		n = ts_children(&ts, client_sup, "exec exec_probe", spares, 4);
+	cr_assert_eq(n, 2, "spares titled 'tcpsup: exec exec_probe'");
+	fd = connected();
+	ready(fd);
+	cr_assert(echoes(fd));
+	/* One of them became the program; a new spare replaces it. */
+	nall = ts_children(&ts, client_sup, NULL, all, 8);
+	for (size_t i = 0; i < nall; i++)	/* argv[0], up to its NUL */
+		if (ts_title(all[i], title, sizeof(title)) &&
+		    strcmp(title, probe()) == 0)
+			programs++;
+	cr_assert_eq(programs, 1, "%zu programs among %zu children", programs,
+	    nall);
+	close(fd);
+}
