@@ -75,10 +75,17 @@ channel_open(int *send_end, int *recv_end)
 static void
 tree_init(struct tree *t, const struct options *o)
 {
+	/* The handler module, as the tutorial passes it down the tree. */
+	const char *handler = o->exec_argv != NULL ? "tcpsup_exec" :
+	    "tcp_echo_fsm";
+
 	t->opts = o;
 	t->listen_fd = -1;
 	snprintf(t->listener_mfa, sizeof(t->listener_mfa),
-	    "{tcp_listener,start_link,[%d,tcp_echo_fsm]}", addr_port(&o->listen));
+	    "{tcp_listener,start_link,[%d,%s]}", addr_port(&o->listen), handler);
+	snprintf(t->client_sup_mfa, sizeof(t->client_sup_mfa),
+	    "{supervisor,start_link,[{local,tcp_client_sup},tcp_server_app,"
+	    "[%s]]}", handler);
 	channel_open(&t->handoff_send, &t->handoff_recv);
 	/* The root never waits on tcp_client_sup: its end does not block. */
 	channel_open(&t->control_send, &t->control_recv);
@@ -152,8 +159,7 @@ app_run(const struct options *o)
 		},
 		{
 			.id = "tcp_client_sup",
-			.mfa = "{supervisor,start_link,[{local,tcp_client_sup},"
-			    "tcp_server_app,[tcp_echo_fsm]]}",
+			.mfa = t.client_sup_mfa,
 			.modules = "[]",
 			.restart = RESTART_PERMANENT,
 			.shutdown = SHUTDOWN_INFINITY,

@@ -32,6 +32,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -46,6 +47,7 @@
 #include "client_sup.h"
 #include "ctl_conn.h"
 #include "echo_fsm.h"
+#include "exec_sup.h"
 #include "fdpass.h"
 #include "ipcount.h"
 #include "log.h"
@@ -106,6 +108,7 @@ struct client_sup {
 	unsigned		 max_per_ip;	/* 0: no limit */
 	int			 prefix6;	/* bits of an IPv6 address counted */
 	struct ipcount		 ips;		/* connections per address */
+	struct exec_sup		*exec;		/* --exec, or NULL */
 };
 
 /* -1 if the pool cannot grow: the caller then lets the worker go. */
@@ -164,6 +167,32 @@ worker_drop(struct client_sup *cs, struct worker *w)
 	arena_free(w, sizeof(*w));
 }
 
+/*
+ * Fork a worker with its channel's end: an echo worker gets the channel
+ * alone, an exec worker a stderr pipe too.
+ */
+static pid_t
+fork_worker(struct client_sup *cs, int channel)
+{
+	struct exec_fds fds = { .channel = channel };
+	int err_read, e;
+	pid_t pid;
+
+	if (cs->exec == NULL)
+		return sup_start_child(cs->sup, SPAWNER_CHANNEL(channel));
+	if (exec_sup_prepare(&fds, &err_read) == -1)
+		return -1;
+	pid = sup_start_child(cs->sup, &fds);
+	e = errno;
+	close(fds.err);
+	if (pid == -1)
+		close(err_read);
+	else
+		exec_sup_spawned(cs->exec, pid, err_read);
+	errno = e;
+	return pid;
+}
+
 /* Fork a worker into WAIT_FOR_SOCKET and put it in the pool. */
 static struct worker *
 spawn(struct client_sup *cs)
@@ -181,7 +210,7 @@ spawn(struct client_sup *cs)
 		errno = e;
 		return NULL;
 	}
-	pid = sup_start_child(cs->sup, SPAWNER_CHANNEL(pair[1]));
+	pid = fork_worker(cs, pair[1]);
 	e = errno;
 	close(pair[1]);
 	if (pid == -1) {
@@ -291,9 +320,10 @@ worker_sent(struct client_sup *cs, struct worker *w, struct ipcount_entry *ip)
 }
 
 /*
- * Without a pool, a worker is started with its socket, which the spawner
- * hands it as it clones it: no channel to make, no second hand-off. Its
- * record is kept only if it holds an address's count.
+ * Without a pool, an echo worker is started with its socket, which the
+ * spawner hands it as it clones it: no channel to make, no second
+ * hand-off. Its record is kept only if it holds an address's count. (A
+ * program's worker keeps its channel: it says whether the exec worked.)
  */
 static bool
 start_with(struct client_sup *cs, int fd, struct ipcount_entry *ip)
@@ -325,7 +355,8 @@ start_with(struct client_sup *cs, int fd, struct ipcount_entry *ip)
 static bool
 hand_over(struct client_sup *cs, int fd, struct ipcount_entry *ip)
 {
-	if (cs->nidle == 0 && cs->spares == 0 && !cs->reuse)
+	if (cs->exec == NULL && cs->nidle == 0 && cs->spares == 0 &&
+	    !cs->reuse)
 		return start_with(cs, fd, ip);
 	for (;;) {
 		struct worker *w;
@@ -336,6 +367,12 @@ hand_over(struct client_sup *cs, int fd, struct ipcount_entry *ip)
 		w = cs->idle[cs->nidle - 1];
 		idle_remove(cs, w);
 		if (fdpass_send(w->channel, fd) == 0) {
+			/* The channel then tells whether the program runs. */
+			if (cs->exec != NULL) {
+				exec_sup_sent(cs->exec, w->entry.pid, w->channel,
+				    fd);
+				w->channel = -1;
+			}
 			worker_sent(cs, w, ip);
 			return true;
 		}
@@ -387,7 +424,8 @@ static void on_handoff(void *);
 static void
 watch_handoff(struct client_sup *cs)
 {
-	bool want = !cs->full && !cs->paused && cs->held == -1;
+	bool want = !cs->full && !cs->paused && cs->held == -1 &&
+	    (cs->exec == NULL || exec_sup_admits(cs->exec));
 
 	if (want == cs->watching)
 		return;
@@ -625,6 +663,13 @@ on_notice(void *ctx)
 	check_capacity(cs);
 }
 
+/* The throttle opened or closed the gate. */
+static void
+on_exec_gate(void *ctx)
+{
+	check_capacity(ctx);
+}
+
 static void
 on_worker_exit(void *ctx, pid_t pid)
 {
@@ -673,8 +718,9 @@ describe(void *ctx, pid_t pid)
 	struct client_sup *cs = ctx;
 	struct pidmap_entry *e = pidmap_find(&cs->workers, pid);
 
-	return e != NULL && ((struct worker *)e)->idle ? "WAIT_FOR_SOCKET" :
-	    "WAIT_FOR_DATA";
+	if (e != NULL && ((struct worker *)e)->idle)
+		return "WAIT_FOR_SOCKET";
+	return cs->exec != NULL ? "RUNNING" : "WAIT_FOR_DATA";
 }
 
 /* Returns the end the workers write to. */
@@ -696,23 +742,46 @@ open_notice_channel(struct client_sup *cs)
 	return pair[1];
 }
 
+/*
+ * {tcpsup_exec,start_link,["/usr/bin/program"]}: the path as an Erlang
+ * string, escaped as io:format's ~p would.
+ */
+static void
+exec_mfa(const char *path, char *buf, size_t size)
+{
+	size_t n = strlcpy(buf, "{tcpsup_exec,start_link,[\"", size);
+
+	for (; *path != '\0' && n + 8 < size; path++) {
+		if (*path == '"' || *path == '\\')
+			buf[n++] = '\\';
+		buf[n++] = *path;
+	}
+	buf[n] = '\0';
+	strlcat(buf, "\"]}", size);
+}
+
 void
 client_sup_start(void *arg, void *extra)
 {
 	const struct tree *t = arg;
-	/* Outside the arena: the workers read it after they drop the arena. */
+	/* Outside the arena: the workers read them after they drop the arena. */
 	static struct echo_fsm_conf conf;
 	static struct spawner spawner = { .conf = &conf };
+	static struct exec_conf xconf;
+	static char mfa[PATH_MAX + 64];
 	struct client_sup *cs;
+	const bool exec = t->opts->exec_argv != NULL;
 	const struct child_spec worker = {
 		.id = NULL,
-		.mfa = "{tcp_echo_fsm,start_link,[]}",
+		.mfa = exec ? mfa : "{tcp_echo_fsm,start_link,[]}",
 		.modules = "[]",
 		.restart = RESTART_TEMPORARY,
 		.shutdown = t->opts->shutdown,
 		.type = CHILD_WORKER,
-		.spawn = spawner_spawn,
-		.arg = &spawner,
+		/* A program is a plain fork; echo workers come from the spawner. */
+		.start = exec ? exec_worker_start : NULL,
+		.spawn = exec ? NULL : spawner_spawn,
+		.arg = exec ? (void *)&xconf : (void *)&spawner,
 	};
 	const struct sup_flags flags = {
 		.name = "tcp_client_sup",
@@ -738,7 +807,17 @@ client_sup_start(void *arg, void *extra)
 	cs->max_per_ip = (unsigned)t->opts->max_per_ip;
 	cs->prefix6 = t->opts->max_per_ip_prefix6;
 	cs->control = t->control_recv;
+	if (exec) {
+		exec_mfa(t->opts->exec_path, mfa, sizeof(mfa));
+		xconf = (struct exec_conf){
+			.opts = t->opts,
+			.environ = environ,
+			.name = strrchr(t->opts->exec_path, '/') + 1,
+		};
+	}
 	cs->sup = sup_create(&flags, &worker, 1);
+	if (exec)
+		cs->exec = exec_sup_create(cs->sup, &worker, on_exec_gate, cs);
 	sup_on_exit(cs->sup, on_worker_exit, cs);
 	sup_on_describe(cs->sup, describe, cs);
 	cs->held = -1;
@@ -756,7 +835,7 @@ client_sup_start(void *arg, void *extra)
 		.notices = open_notice_channel(cs),
 	};
 	/* If it cannot start now, the first worker's start tries again. */
-	if (spawner_start(&spawner) == -1)
+	if (!exec && spawner_start(&spawner) == -1)
 		log_warn("tcp_client_sup: echo_spawner");
 	refill(cs);
 	sup_run(cs->sup);

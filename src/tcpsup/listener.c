@@ -83,7 +83,8 @@ listener_setup(void *arg, char *reason, size_t size)
 	addr_format(&bound, t->bound, sizeof(t->bound));
 	t->port = addr_port(&bound);
 	snprintf(t->listener_mfa, sizeof(t->listener_mfa),
-	    "{tcp_listener,start_link,[%d,tcp_echo_fsm]}", t->port);
+	    "{tcp_listener,start_link,[%d,%s]}", t->port,
+	    t->opts->exec_argv != NULL ? "tcpsup_exec" : "tcp_echo_fsm");
 	r = report_info("listening", t->bound);
 	log_report(&r);
 	return 0;

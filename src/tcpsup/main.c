@@ -3,6 +3,7 @@
  * processes. Parses the command line and runs the application.
  */
 #include <err.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,47 @@ copy_args(int argc, char *argv[])
 	return args;
 }
 
+/*
+ * --exec's program as execve(2) needs it: a name without a slash is
+ * looked up in PATH once, here, as a shell would, since the program's
+ * environment may have no PATH at all; a relative path is made absolute,
+ * since --chdir moves the program elsewhere before it execs. Exits if
+ * there is no such program in PATH.
+ */
+static void
+find_program(struct options *o)
+{
+	const char *name = o->exec_argv[0], *path = getenv("PATH");
+	char *dirs, *dir, *saveptr, *found, cwd[PATH_MAX];
+
+	if (name[0] == '/') {
+		o->exec_path = name;
+		return;
+	}
+	if (strchr(name, '/') != NULL) {
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			err(EX_OSERR, "getcwd");
+		if (asprintf(&found, "%s/%s", cwd, name) == -1)
+			err(EX_OSERR, "asprintf");
+		o->exec_path = found;	/* lives as long as tcpsup */
+		return;
+	}
+	if ((dirs = strdup(path != NULL ? path : "/usr/bin:/bin")) == NULL)
+		err(EX_OSERR, "strdup");
+	for (dir = strtok_r(dirs, ":", &saveptr); dir != NULL;
+	    dir = strtok_r(NULL, ":", &saveptr)) {
+		if (asprintf(&found, "%s/%s", dir, name) == -1)
+			err(EX_OSERR, "asprintf");
+		if (access(found, X_OK) == 0) {
+			o->exec_path = found;	/* lives as long as tcpsup */
+			free(dirs);
+			return;
+		}
+		free(found);
+	}
+	errx(EX_USAGE, "--exec %s: no such program in PATH", name);
+}
+
 int
 main(int argc, char *argv[], char *envp[])
 {
@@ -55,6 +97,8 @@ main(int argc, char *argv[], char *envp[])
 	case OPTIONS_RUN:
 		break;
 	}
+	if (opts.exec_argv != NULL)
+		find_program(&opts);
 	/* Once, here: a worker only loads it, and a failure stops us now. */
 	if (sandbox_prepare(&opts) == -1)
 		err(EX_OSERR, "cannot build the workers' seccomp filter"

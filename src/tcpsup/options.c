@@ -30,6 +30,9 @@ const char options_usage[] =
 "              [--log-format sasl|json] [--control path|none]\n"
 "              [--report-dir dir] [--report-max-bytes bytes]\n"
 "              [--report-max-files n] [--no-sandbox]\n"
+"              [--env name=value] [--keep-env] [--exec-throttle k/t]\n"
+"              [--rlimit name=value] [--max-connection-time seconds|infinity]\n"
+"              [--chdir dir] [--exec program [argument ...]]\n"
 "\n"
 "  -l, --listen ADDR:PORT     address to listen on (127.0.0.1:2222; [::1]:2222)\n"
 "  -p, --port PORT            port to listen on, 0 for any free one (2222)\n"
@@ -56,6 +59,17 @@ const char options_usage[] =
 "      --report-max-files N   wrap log files kept (10)\n"
 "      --no-sandbox           do not confine workers (seccomp, limits): to\n"
 "                             debug one, get its core dump, or run under valgrind\n"
+"      --exec PROGRAM [ARGS]  run PROGRAM per connection, the socket on 0 and 1,\n"
+"                             instead of the echo worker; takes the rest of\n"
+"                             the line (so does --)\n"
+"      --env NAME=VALUE       set in the program's environment (repeatable)\n"
+"      --keep-env             pass tcpsup's environment on to the program\n"
+"      --exec-throttle K/T    after more than K failed starts within T seconds,\n"
+"                             new connections wait for a probe (5/1)\n"
+"      --rlimit NAME=VALUE    as, cpu, nofile, nproc or core limit of the\n"
+"                             program; K, M, G suffixes; unlimited\n"
+"      --max-connection-time SECS  stop a program that ran this long (infinity)\n"
+"      --chdir DIR            the program's working directory\n"
 "  -h, --help                 print this help and exit\n"
 "  -V, --version              print the version and exit\n";
 
@@ -64,11 +78,31 @@ enum {
 	OPT_SHUTDOWN, OPT_BACKLOG, OPT_SPARES, OPT_REUSE, OPT_MAX_CLIENTS,
 	OPT_LOG_FORMAT, OPT_CONTROL, OPT_REPORT_DIR, OPT_REPORT_MAX_BYTES,
 	OPT_REPORT_MAX_FILES, OPT_FRAME_TIMEOUT, OPT_MAX_PER_IP,
-	OPT_MAX_PER_IP_PREFIX6, OPT_NO_SANDBOX
+	OPT_MAX_PER_IP_PREFIX6, OPT_NO_SANDBOX, OPT_EXEC, OPT_ENV, OPT_KEEP_ENV,
+	OPT_EXEC_THROTTLE, OPT_RLIMIT, OPT_MAX_CONNECTION_TIME, OPT_CHDIR
 };
 
-/* ':' first: a missing value is told apart from an unknown option. */
-#define SHORTOPTS	":hVl:p:"
+/*
+ * '+' first: getopt stops at the first argument that is no option, and
+ * never moves one, so that a program's arguments after --exec or -- stay
+ * its own however they look. ':' next: a missing value is told apart from
+ * an unknown option.
+ */
+#define SHORTOPTS	"+:hVl:p:"
+
+const char *const options_rlimit_names[OPTIONS_RLIMITS] = {
+	[OPTIONS_RLIMIT_AS] = "as",
+	[OPTIONS_RLIMIT_CPU] = "cpu",
+	[OPTIONS_RLIMIT_NOFILE] = "nofile",
+	[OPTIONS_RLIMIT_NPROC] = "nproc",
+	[OPTIONS_RLIMIT_CORE] = "core",
+};
+
+/* What tcpsup sets for each connection, as ucspi-tcp's tcpserver does. */
+static const char *const ucspi_names[] = {
+	"PROTO", "TCPLOCALIP", "TCPLOCALPORT", "TCPLOCALHOST", "TCPREMOTEIP",
+	"TCPREMOTEPORT", "TCPREMOTEHOST", "TCPREMOTEINFO",
+};
 
 static const struct option longopts[] = {
 	{ "listen", required_argument, NULL, 'l' },
@@ -92,6 +126,14 @@ static const struct option longopts[] = {
 	{ "report-max-bytes", required_argument, NULL, OPT_REPORT_MAX_BYTES },
 	{ "report-max-files", required_argument, NULL, OPT_REPORT_MAX_FILES },
 	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
+	{ "exec", no_argument, NULL, OPT_EXEC },
+	{ "env", required_argument, NULL, OPT_ENV },
+	{ "keep-env", no_argument, NULL, OPT_KEEP_ENV },
+	{ "exec-throttle", required_argument, NULL, OPT_EXEC_THROTTLE },
+	{ "rlimit", required_argument, NULL, OPT_RLIMIT },
+	{ "max-connection-time", required_argument, NULL,
+	    OPT_MAX_CONNECTION_TIME },
+	{ "chdir", required_argument, NULL, OPT_CHDIR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -119,6 +161,11 @@ options_defaults(struct options *o)
 	o->log_format = REPORT_SASL;
 	o->report_max_bytes = 1048576;
 	o->report_max_files = 10;
+	o->throttle_max = 5;
+	o->throttle_secs = 1;
+	for (int i = 0; i < OPTIONS_RLIMITS; i++)
+		o->rlimits[i] = OPTIONS_RLIM_UNSET;
+	o->max_connection_time = IDLE_INFINITY;
 }
 
 struct parse {
@@ -184,6 +231,126 @@ parse_control(struct parse *p, const char *arg, struct options *o)
 		    " bytes) or none", arg, sizeof(sun.sun_path) - 1);
 	else
 		o->control = arg;
+}
+
+static void
+parse_env(struct parse *p, const char *arg, struct options *o)
+{
+	const char *eq = strchr(arg, '=');
+	size_t len = eq == NULL ? 0 : (size_t)(eq - arg);
+
+	if (len == 0) {
+		fail(p, "--env '%s': expected NAME=VALUE", arg);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(ucspi_names) / sizeof(ucspi_names[0]);
+	    i++)
+		if (strlen(ucspi_names[i]) == len &&
+		    strncmp(arg, ucspi_names[i], len) == 0) {
+			fail(p, "--env '%s': %s is set by tcpsup for each"
+			    " connection", arg, ucspi_names[i]);
+			return;
+		}
+	if (o->nenv == OPTIONS_MAX_ENV) {
+		fail(p, "--env '%s': at most %d of them", arg, OPTIONS_MAX_ENV);
+		return;
+	}
+	o->env[o->nenv++] = arg;
+}
+
+static void
+parse_throttle(struct parse *p, const char *arg, struct options *o)
+{
+	char k[16];
+	const char *slash = strchr(arg, '/');
+
+	if (slash == NULL || (size_t)(slash - arg) >= sizeof(k)) {
+		fail(p, "--exec-throttle '%s': expected K/T, failures/seconds",
+		    arg);
+		return;
+	}
+	memcpy(k, arg, (size_t)(slash - arg));
+	k[slash - arg] = '\0';
+	o->throttle_max = (int)number(p, "exec-throttle", k, 1, 1000000);
+	o->throttle_secs = (int)number(p, "exec-throttle", slash + 1, 1, 3600);
+}
+
+/* A limit's value: a number with an optional K, M or G, or unlimited. */
+static void
+parse_rlimit(struct parse *p, const char *arg, struct options *o)
+{
+	static const char suffixes[] = "KMG";
+	const char *eq = strchr(arg, '='), *suffix;
+	char value[32];
+	size_t len;
+	int i, shift = 0;
+
+	for (i = 0; i < OPTIONS_RLIMITS && eq != NULL; i++)
+		if (strlen(options_rlimit_names[i]) == (size_t)(eq - arg) &&
+		    strncmp(arg, options_rlimit_names[i], (size_t)(eq - arg)) == 0)
+			break;
+	if (eq == NULL || i == OPTIONS_RLIMITS) {
+		fail(p, "--rlimit '%s': expected as, cpu, nofile, nproc or"
+		    " core=VALUE", arg);
+		return;
+	}
+	if (strcmp(eq + 1, "unlimited") == 0 || strcmp(eq + 1, "infinity") == 0) {
+		o->rlimits[i] = OPTIONS_RLIM_INFINITY;
+		return;
+	}
+	strlcpy(value, eq + 1, sizeof(value));
+	len = strlen(value);
+	if (len > 0 && (suffix = strchr(suffixes, value[len - 1])) != NULL) {
+		shift = 10 * (int)(suffix - suffixes + 1);
+		value[len - 1] = '\0';
+	}
+	o->rlimits[i] = number(p, "rlimit", value, 0, OPTIONS_RLIM_MAX >> shift)
+	    << shift;
+}
+
+/* An option that means something only with --exec, given without it. */
+static const char *
+exec_only(const struct options *o)
+{
+	struct options d;
+
+	options_defaults(&d);
+	if (o->nenv > 0)
+		return "--env";
+	if (o->keep_env)
+		return "--keep-env";
+	if (o->throttle_max != d.throttle_max ||
+	    o->throttle_secs != d.throttle_secs)
+		return "--exec-throttle";
+	if (memcmp(o->rlimits, d.rlimits, sizeof(d.rlimits)) != 0)
+		return "--rlimit";
+	if (o->max_connection_time != d.max_connection_time)
+		return "--max-connection-time";
+	if (o->chdir != NULL)
+		return "--chdir";
+	return NULL;
+}
+
+/* After the options: --exec's program, or -- and the program. */
+static void
+parse_program(struct parse *p, int argc, char **argv, struct options *o)
+{
+	const char *only;
+
+	if (optind < argc) {
+		if (argv[optind][0] == '\0') {
+			fail(p, "--exec: empty program name");
+			return;
+		}
+		o->exec_argv = &argv[optind];
+		o->exec_argc = argc - optind;
+		if (o->reuse > 0)
+			fail(p, "--reuse: only for the echo worker, a program"
+			    " serves one connection");
+		return;
+	}
+	if ((only = exec_only(o)) != NULL)
+		fail(p, "%s: only with --exec", only);
 }
 
 static void
@@ -269,6 +436,26 @@ parse_one(struct parse *p, int ch, const char *arg, struct options *o,
 	case OPT_NO_SANDBOX:
 		o->sandbox = false;
 		break;
+	case OPT_ENV:
+		parse_env(p, arg, o);
+		break;
+	case OPT_KEEP_ENV:
+		o->keep_env = true;
+		break;
+	case OPT_EXEC_THROTTLE:
+		parse_throttle(p, arg, o);
+		break;
+	case OPT_RLIMIT:
+		parse_rlimit(p, arg, o);
+		break;
+	case OPT_MAX_CONNECTION_TIME:
+		o->max_connection_time = seconds(p, "max-connection-time", arg);
+		break;
+	case OPT_CHDIR:
+		if (arg[0] == '\0')
+			fail(p, "--chdir: empty directory name");
+		o->chdir = arg;
+		break;
 	}
 }
 
@@ -282,7 +469,7 @@ unknown_letter(int c)
 {
 	if (c == 0 || c > UCHAR_MAX)
 		return 0;
-	return c == ':' || strchr(SHORTOPTS, c) == NULL;
+	return c == ':' || c == '+' || strchr(SHORTOPTS, c) == NULL;
 }
 
 enum options_result
@@ -290,13 +477,22 @@ options_parse(int argc, char **argv, struct options *o, char *err,
     size_t errsize)
 {
 	struct parse p = { .err = err, .errsize = errsize };
-	int ch, port = -1;
+	int ch, port = -1, before = 1;
+	bool program = false;
 
 	err[0] = '\0';
 	optind = 0;	/* glibc: start over, so the parser can run twice */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, SHORTOPTS, longopts, NULL)) != -1) {
+	while (!program &&
+	    (ch = getopt_long(argc, argv, SHORTOPTS, longopts, NULL)) != -1) {
 		switch (ch) {
+		case OPT_EXEC:
+			program = true;
+			if (optind >= argc) {
+				fail(&p, "--exec: missing program");
+				return OPTIONS_ERROR;
+			}
+			break;
 		case 'h':
 			return OPTIONS_HELP;
 		case 'V':
@@ -325,8 +521,23 @@ options_parse(int argc, char **argv, struct options *o, char *err,
 			if (p.failed)
 				return OPTIONS_ERROR;
 		}
+		before = optind;
 	}
-	if (optind < argc) {
+	/* getopt stepped over a "--" of its own, not an option's value. */
+	if (!program && optind == before + 1 && optind <= argc &&
+	    strcmp(argv[before], "--") == 0) {
+		program = true;
+		if (optind >= argc) {
+			fail(&p, "--: missing program");
+			return OPTIONS_ERROR;
+		}
+	}
+	if (program || optind == argc) {
+		parse_program(&p, argc, argv, o);
+		if (p.failed)
+			return OPTIONS_ERROR;
+	}
+	if (optind < argc && !program) {
 		fail(&p, "'%s': unexpected argument", argv[optind]);
 		return OPTIONS_ERROR;
 	}

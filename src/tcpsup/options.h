@@ -19,6 +19,23 @@
 /* --idle-timeout infinity, --frame-timeout infinity */
 #define IDLE_INFINITY		0
 
+/* --env given at most this many times. */
+#define OPTIONS_MAX_ENV		64
+
+/* The limits --rlimit sets on a program, by the names it takes. */
+enum options_rlimit {
+	OPTIONS_RLIMIT_AS, OPTIONS_RLIMIT_CPU, OPTIONS_RLIMIT_NOFILE,
+	OPTIONS_RLIMIT_NPROC, OPTIONS_RLIMIT_CORE, OPTIONS_RLIMITS
+};
+
+/* --rlimit NAME=unlimited */
+#define OPTIONS_RLIM_INFINITY	(-1LL)
+/* The largest value --rlimit takes, after a K, M or G suffix. */
+#define OPTIONS_RLIM_MAX	(1LL << 50)
+
+/* as, cpu, nofile, nproc, core */
+extern const char *const options_rlimit_names[OPTIONS_RLIMITS];
+
 struct options {
 	struct addr		listen;
 	enum frame_mode		packet;
@@ -40,7 +57,25 @@ struct options {
 	const char		*report_dir;	/* wrap log of every report, or NULL */
 	long long		 report_max_bytes;	/* per file */
 	int			 report_max_files;
+	/*
+	 * --exec PROGRAM ARGS...: a program per connection instead of the
+	 * echo worker. exec_argv points into argv, NULL-terminated.
+	 */
+	char *const		*exec_argv;	/* NULL: tcp_echo_fsm */
+	int			 exec_argc;
+	const char		*exec_path;	/* exec_argv[0] found in PATH, by main() */
+	const char		*env[OPTIONS_MAX_ENV];	/* --env NAME=VALUE */
+	int			 nenv;
+	bool			 keep_env;
+	int			 throttle_max;	/* --exec-throttle K/T: K failures */
+	int			 throttle_secs;	/* within T seconds */
+	long long		 rlimits[OPTIONS_RLIMITS];	/* -2: not set */
+	int			 max_connection_time;	/* seconds, or IDLE_INFINITY */
+	const char		*chdir;		/* or NULL */
 };
+
+/* An --rlimit not given: the program inherits tcp_client_sup's limit. */
+#define OPTIONS_RLIM_UNSET	(-2LL)
 
 enum options_result {
 	OPTIONS_RUN,

@@ -113,6 +113,8 @@ struct sup {
 	struct watch		 watches[SUP_MAX_WATCHES];
 	void			(*on_exit)(void *, pid_t);
 	void			*on_exit_ctx;
+	bool			(*on_reaped)(void *, pid_t, const struct reason *);
+	void			*on_reaped_ctx;
 	const char		*(*describe)(void *, pid_t);
 	void			*describe_ctx;
 	struct stop_error	*stop_errors;
@@ -681,6 +683,15 @@ exited(struct sup *sup, pid_t pid, int status)
 		return;
 	c = child_of(e);
 	r = reason_from_status(status, c->shutdown_sent);
+	if (sup->on_reaped != NULL &&
+	    !sup->on_reaped(sup->on_reaped_ctx, pid, &r) && !c->terminating &&
+	    !sup->stopping && c->spec->restart == RESTART_TEMPORARY) {
+		/* The role said it; a temporary child is forgotten. */
+		forget(sup, c);
+		if (!sup->done && sup->on_exit != NULL)
+			sup->on_exit(sup->on_exit_ctx, pid);
+		return;
+	}
 	if (c->terminating) {
 		/* terminate_one() reports and forgets it. */
 		c->stop_reason = r;
@@ -895,6 +906,26 @@ sup_on_exit(struct sup *sup, void (*on_exit)(void *, pid_t), void *ctx)
 {
 	sup->on_exit = on_exit;
 	sup->on_exit_ctx = ctx;
+}
+
+void
+sup_on_reaped(struct sup *sup,
+    bool (*on_reaped)(void *, pid_t, const struct reason *), void *ctx)
+{
+	sup->on_reaped = on_reaped;
+	sup->on_reaped_ctx = ctx;
+}
+
+int
+sup_signal_child(struct sup *sup, pid_t pid, int sig)
+{
+	struct pidmap_entry *e = pidmap_find(&sup->running, pid);
+
+	if (e == NULL)
+		return -1;
+	if (sig == SIGTERM)
+		child_of(e)->shutdown_sent = true;
+	return kill(pid, sig);
 }
 
 enum sup_exit

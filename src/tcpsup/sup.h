@@ -106,6 +106,27 @@ void	sup_unwatch(struct sup *, int fd);
 void	sup_on_exit(struct sup *, void (*on_exit)(void *, pid_t), void *ctx);
 
 /*
+ * Call on_reaped(ctx, pid, reason) as soon as a child's exit is reaped,
+ * before anything is reported or restarted: a role may first say what it
+ * still has from that child (a program's last lines on stderr). If it
+ * returns false for a temporary child, the role has reported the exit in
+ * its own words (a program that could not be executed: a start_error),
+ * and the engine reports nothing. Called while the supervisor stops its children too,
+ * where its answer changes nothing.
+ */
+struct reason;
+void	sup_on_reaped(struct sup *,
+	    bool (*on_reaped)(void *, pid_t, const struct reason *), void *ctx);
+
+/*
+ * Send sig to a child without waiting for it: the first step of its
+ * shutdown when a role stops it on its own (a time limit). A SIGTERM
+ * counts as the supervisor's, so that dying of it is a clean shutdown.
+ * Returns -1 if pid is not a running child.
+ */
+int	sup_signal_child(struct sup *, pid_t, int sig);
+
+/*
  * A role learned from the child itself that it is about to exit. Its
  * supervisor then reaps it by pid as soon as it can, instead of making the
  * kernel walk every child with waitpid(-1): with thousands of children

@@ -22,6 +22,7 @@ struct tree {
 	char			 bound[ADDR_STRLEN];	/* what listen_fd is bound to */
 	int			 port;		/* listen_fd's, once bound */
 	char			 listener_mfa[96];
+	char			 client_sup_mfa[112];
 };
 
 #endif

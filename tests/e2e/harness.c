@@ -321,9 +321,10 @@ ts_children(struct tcpsup *ts, pid_t parent, const char *prefix, pid_t *out,
 	if ((f = fopen(path, "re")) == NULL)
 		return 0;
 	while (n < max && fscanf(f, "%d", &pid) == 1) {
-		if (!ts_title(pid, title, sizeof(title)) ||
+		/* NULL: any child, titled or a program --exec runs. */
+		if (prefix != NULL && (!ts_title(pid, title, sizeof(title)) ||
 		    strncmp(title, "tcpsup: ", 8) != 0 ||
-		    strncmp(title + 8, prefix, strlen(prefix)) != 0)
+		    strncmp(title + 8, prefix, strlen(prefix)) != 0))
 			continue;
 		remember(ts, pid);
 		out[n++] = pid;

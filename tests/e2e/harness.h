@@ -68,7 +68,10 @@ bool	ts_wait_exit(struct tcpsup *, int timeout_ms);
  */
 void	ts_cleanup(struct tcpsup *);
 
-/* The direct children of pid whose title starts with "tcpsup: " prefix. */
+/*
+ * The direct children of pid whose title starts with "tcpsup: " prefix,
+ * or all of them if prefix is NULL (the programs of --exec).
+ */
 size_t	ts_children(struct tcpsup *, pid_t parent, const char *prefix,
 	    pid_t *out, size_t max);
 pid_t	ts_child(struct tcpsup *, pid_t parent, const char *prefix);

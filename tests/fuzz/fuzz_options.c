@@ -80,6 +80,39 @@ check_listen(const struct addr *a)
 	FUZZ_CHECK(back.len == a->len && memcmp(&back.ss, &a->ss, a->len) == 0);
 }
 
+/*
+ * --exec's program and the options of programs: the program is the
+ * unchanged tail of the arguments, and the others stay in their ranges.
+ */
+static void
+check_program(const struct command_line *cl, const struct options *o)
+{
+	FUZZ_CHECK(o->nenv >= 0 && o->nenv <= OPTIONS_MAX_ENV);
+	for (int i = 0; i < o->nenv; i++)
+		FUZZ_CHECK(in_args(cl, o->env[i]) && o->env[i][0] != '=' &&
+		    strchr(o->env[i], '=') != NULL);
+	FUZZ_CHECK(o->throttle_max >= 1 && o->throttle_max <= 1000000);
+	FUZZ_CHECK(o->throttle_secs >= 1 && o->throttle_secs <= 3600);
+	for (int i = 0; i < OPTIONS_RLIMITS; i++)
+		FUZZ_CHECK(o->rlimits[i] == OPTIONS_RLIM_UNSET ||
+		    o->rlimits[i] == OPTIONS_RLIM_INFINITY ||
+		    (o->rlimits[i] >= 0 && o->rlimits[i] <= OPTIONS_RLIM_MAX));
+	FUZZ_CHECK(o->max_connection_time == IDLE_INFINITY ||
+	    (o->max_connection_time >= 1 &&
+	    o->max_connection_time <= 2000000));
+	FUZZ_CHECK(o->chdir == NULL || (in_args(cl, o->chdir) &&
+	    o->chdir[0] != '\0'));
+	if (o->exec_argv == NULL) {
+		FUZZ_CHECK(o->exec_argc == 0 && o->nenv == 0 && !o->keep_env &&
+		    o->chdir == NULL);
+		return;
+	}
+	FUZZ_CHECK(o->exec_argc >= 1 && o->exec_argc < cl->argc);
+	FUZZ_CHECK(o->exec_argv == cl->argv + cl->argc - o->exec_argc);
+	FUZZ_CHECK(o->exec_argv[o->exec_argc] == NULL);
+	FUZZ_CHECK(o->exec_argv[0][0] != '\0' && o->reuse == 0);
+}
+
 /* The ranges options.c and the man page promise. */
 static void
 check_accepted(const struct command_line *cl, const struct options *o)
@@ -113,12 +146,14 @@ check_accepted(const struct command_line *cl, const struct options *o)
 	FUZZ_CHECK(o->report_max_bytes >= REPORT_BUFSIZE &&
 	    o->report_max_bytes <= 1LL << 40);
 	FUZZ_CHECK(o->report_max_files >= 1 && o->report_max_files <= 255);
+	check_program(cl, o);
 }
 
 struct outcome {
 	enum options_result	 result;
 	struct options		 opts;
 	char			*err;
+	char			*program;	/* exec_argv[0], copied */
 };
 
 static void
@@ -160,6 +195,13 @@ parse(struct fuzz_input in, size_t errsize, struct outcome *out)
 	    strdup(out->opts.control);
 	out->opts.report_dir = out->opts.report_dir == NULL ? NULL :
 	    strdup(out->opts.report_dir);
+	out->program = out->opts.exec_argv == NULL ? NULL :
+	    strdup(out->opts.exec_argv[0]);
+	out->opts.exec_argv = NULL;
+	out->opts.chdir = out->opts.chdir == NULL ? NULL :
+	    strdup(out->opts.chdir);
+	for (int i = 0; i < out->opts.nenv; i++)
+		out->opts.env[i] = strdup(out->opts.env[i]);
 	command_line_free(&cl);
 }
 
@@ -175,6 +217,10 @@ outcome_free(struct outcome *out)
 {
 	free((char *)out->opts.control);
 	free((char *)out->opts.report_dir);
+	free((char *)out->opts.chdir);
+	for (int i = 0; i < out->opts.nenv; i++)
+		free((char *)out->opts.env[i]);
+	free(out->program);
 	free(out->err);
 }
 
@@ -222,12 +268,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(strcmp(first.err, again.err) == 0);
 	FUZZ_CHECK(same_string(first.opts.control, again.opts.control));
 	FUZZ_CHECK(same_string(first.opts.report_dir, again.opts.report_dir));
+	FUZZ_CHECK(same_string(first.program, again.program));
+	FUZZ_CHECK(same_string(first.opts.chdir, again.opts.chdir));
+	FUZZ_CHECK(first.opts.nenv == again.opts.nenv);
+	for (int i = 0; i < first.opts.nenv; i++)
+		FUZZ_CHECK(strcmp(first.opts.env[i], again.opts.env[i]) == 0);
 	if (first.result == OPTIONS_ERROR)
 		check_named(first.err, errsize);
 	outcome_free(&first);
 	outcome_free(&again);
 	first.opts.control = again.opts.control = NULL;
 	first.opts.report_dir = again.opts.report_dir = NULL;
+	first.opts.chdir = again.opts.chdir = NULL;
+	memset(first.opts.env, 0, sizeof(first.opts.env));
+	memset(again.opts.env, 0, sizeof(again.opts.env));
 	FUZZ_CHECK(memcmp(&first.opts, &again.opts, sizeof(first.opts)) == 0);
 	return 0;
 }

@@ -8,6 +8,7 @@
 
 #include <sys/socket.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "options.h"
@@ -588,4 +589,187 @@ Test(options, parses_twice_in_one_process)
 	assert_run(PARSE("--packet", "line", "-p", "3002"));
 	cr_assert_eq(opts.packet, FRAME_LINE);
 	cr_assert_str_eq(listen_text(), "127.0.0.1:3002");
+}
+
+/* --- --exec and the options of programs ---------------------------------- */
+
+/* The program's argv as parsed, against want (NULL-terminated). */
+static void
+assert_program(const char *const *want)
+{
+	int n = 0;
+
+	cr_assert_not_null(opts.exec_argv, "no program");
+	for (; want[n] != NULL; n++) {
+		cr_assert_not_null(opts.exec_argv[n], "argument %d missing", n);
+		cr_assert_str_eq(opts.exec_argv[n], want[n]);
+	}
+	cr_assert_null(opts.exec_argv[n], "more arguments than %d", n);
+	cr_assert_eq(opts.exec_argc, n);
+}
+
+Test(options, exec_defaults)
+{
+	assert_run(PARSE("-p", "0"));
+	cr_assert_null(opts.exec_argv, "echo by default");
+	cr_assert_eq(opts.throttle_max, 5);
+	cr_assert_eq(opts.throttle_secs, 1);
+	cr_assert_eq(opts.max_connection_time, IDLE_INFINITY);
+	cr_assert_null(opts.chdir);
+	cr_assert_eq(opts.nenv, 0);
+	cr_assert(!opts.keep_env);
+	for (int i = 0; i < OPTIONS_RLIMITS; i++)
+		cr_assert_eq(opts.rlimits[i], OPTIONS_RLIM_UNSET);
+}
+
+Test(options, exec_takes_the_rest_of_the_line)
+{
+	assert_run(PARSE("-p", "0", "--exec", "/bin/cat", "-u", "--port", "-",
+	    "", "--", "--exec"));
+	assert_program((const char *const[]){ "/bin/cat", "-u", "--port", "-",
+	    "", "--", "--exec", NULL });
+	cr_assert_eq(addr_port(&opts.listen), 0);
+}
+
+Test(options, double_dash_starts_the_program)
+{
+	assert_run(PARSE("--max-connection-time", "5", "--", "cat", "-v"));
+	assert_program((const char *const[]){ "cat", "-v", NULL });
+	cr_assert_eq(opts.max_connection_time, 5);
+}
+
+Test(options, double_dash_as_a_value_is_no_program)
+{
+	assert_error(PARSE("--control", "--", "cat"), "'cat': unexpected argument");
+	assert_run(PARSE("--control", "--", "--exec", "cat"));
+	cr_assert_str_eq(opts.control, "--");
+	assert_program((const char *const[]){ "cat", NULL });
+}
+
+Test(options, exec_needs_a_program)
+{
+	assert_error(PARSE("--exec"), "--exec: missing program");
+	assert_error(PARSE("-p", "1", "--"), "--: missing program");
+	assert_error(PARSE("--exec", ""), "--exec: empty program name");
+	assert_error(PARSE("--exec=cat"), "--exec=cat");
+}
+
+Test(options, env_repeatable_and_checked)
+{
+	assert_run(PARSE("--env", "A=1", "--env", "B=", "--env", "C=x=y",
+	    "--keep-env", "--exec", "prog"));
+	cr_assert_eq(opts.nenv, 3);
+	cr_assert_str_eq(opts.env[0], "A=1");
+	cr_assert_str_eq(opts.env[1], "B=");
+	cr_assert_str_eq(opts.env[2], "C=x=y");
+	cr_assert(opts.keep_env);
+	assert_error(PARSE("--env", "NOVALUE", "--exec", "p"), "--env 'NOVALUE'");
+	assert_error(PARSE("--env", "=1", "--exec", "p"), "--env '=1'");
+	assert_error(PARSE("--env", "TCPREMOTEIP=1", "--exec", "p"),
+	    "TCPREMOTEIP is set by tcpsup");
+	assert_error(PARSE("--env", "PROTO=UDP", "--exec", "p"), "PROTO");
+}
+
+Test(options, env_at_most_its_maximum)
+{
+	static char store[OPTIONS_MAX_ENV + 1][16], name[] = "tcpsup",
+	    env[] = "--env", exec[] = "--exec", prog[] = "p";
+	char *argv[2 * (OPTIONS_MAX_ENV + 1) + 4];
+	int argc = 0;
+
+	argv[argc++] = name;
+	for (int i = 0; i <= OPTIONS_MAX_ENV; i++) {
+		snprintf(store[i], sizeof(store[i]), "V%d=%d", i, i);
+		argv[argc++] = env;
+		argv[argc++] = store[i];
+	}
+	argv[argc++] = exec;
+	argv[argc++] = prog;
+	argv[argc] = NULL;
+	options_defaults(&opts);
+	assert_error(options_parse(argc, argv, &opts, err, sizeof(err)),
+	    "at most 64");
+}
+
+Test(options, exec_throttle)
+{
+	assert_run(PARSE("--exec-throttle", "10/60", "--exec", "p"));
+	cr_assert_eq(opts.throttle_max, 10);
+	cr_assert_eq(opts.throttle_secs, 60);
+	assert_error(PARSE("--exec-throttle", "10", "--exec", "p"),
+	    "--exec-throttle '10'");
+	assert_error(PARSE("--exec-throttle", "0/1", "--exec", "p"),
+	    "--exec-throttle");
+	assert_error(PARSE("--exec-throttle", "1/0", "--exec", "p"),
+	    "--exec-throttle");
+	assert_error(PARSE("--exec-throttle", "1/3601", "--exec", "p"),
+	    "--exec-throttle");
+	assert_error(PARSE("--exec-throttle", "/1", "--exec", "p"),
+	    "--exec-throttle");
+}
+
+Test(options, rlimits_by_name_with_suffixes)
+{
+	assert_run(PARSE("--rlimit", "as=512M", "--rlimit", "cpu=10",
+	    "--rlimit", "nofile=64", "--rlimit", "nproc=unlimited",
+	    "--rlimit", "core=0", "--rlimit", "cpu=2K", "--exec", "p"));
+	cr_assert_eq(opts.rlimits[OPTIONS_RLIMIT_AS], 512LL << 20);
+	cr_assert_eq(opts.rlimits[OPTIONS_RLIMIT_CPU], 2048);
+	cr_assert_eq(opts.rlimits[OPTIONS_RLIMIT_NOFILE], 64);
+	cr_assert_eq(opts.rlimits[OPTIONS_RLIMIT_NPROC], OPTIONS_RLIM_INFINITY);
+	cr_assert_eq(opts.rlimits[OPTIONS_RLIMIT_CORE], 0);
+	assert_run(PARSE("--rlimit", "as=1G", "--rlimit", "core=infinity",
+	    "--exec", "p"));
+	cr_assert_eq(opts.rlimits[OPTIONS_RLIMIT_AS], 1LL << 30);
+	cr_assert_eq(opts.rlimits[OPTIONS_RLIMIT_CORE], OPTIONS_RLIM_INFINITY);
+	assert_error(PARSE("--rlimit", "stack=1", "--exec", "p"),
+	    "--rlimit 'stack=1'");
+	assert_error(PARSE("--rlimit", "as", "--exec", "p"), "--rlimit 'as'");
+	assert_error(PARSE("--rlimit", "as=-1", "--exec", "p"), "--rlimit");
+	assert_error(PARSE("--rlimit", "as=1T", "--exec", "p"), "--rlimit");
+	assert_error(PARSE("--rlimit", "as=", "--exec", "p"), "--rlimit");
+	assert_error(PARSE("--rlimit", "as=2000000G", "--exec", "p"), "--rlimit");
+}
+
+Test(options, connection_time_and_chdir)
+{
+	assert_run(PARSE("--max-connection-time", "30", "--chdir", "/tmp",
+	    "--exec", "p"));
+	cr_assert_eq(opts.max_connection_time, 30);
+	cr_assert_str_eq(opts.chdir, "/tmp");
+	assert_run(PARSE("--max-connection-time", "infinity", "--exec", "p"));
+	cr_assert_eq(opts.max_connection_time, IDLE_INFINITY);
+	assert_error(PARSE("--max-connection-time", "0", "--exec", "p"),
+	    "--max-connection-time");
+	assert_error(PARSE("--chdir", "", "--exec", "p"), "--chdir");
+}
+
+Test(options, program_options_need_a_program)
+{
+	assert_error(PARSE("--env", "A=1"), "--env: only with --exec");
+	assert_error(PARSE("--keep-env"), "--keep-env: only with --exec");
+	assert_error(PARSE("--exec-throttle", "3/2"), "--exec-throttle: only");
+	assert_error(PARSE("--rlimit", "core=0"), "--rlimit: only");
+	assert_error(PARSE("--max-connection-time", "9"),
+	    "--max-connection-time: only");
+	assert_error(PARSE("--chdir", "/"), "--chdir: only");
+}
+
+Test(options, reuse_is_for_echo_only)
+{
+	assert_error(PARSE("--reuse", "3", "--exec", "p"), "--reuse");
+	assert_run(PARSE("--spares", "3", "--exec", "p"));
+	cr_assert_eq(opts.spares, 3);
+}
+
+Test(options, usage_mentions_the_program_options)
+{
+	const char *names[] = {
+		"--exec", "--env", "--keep-env", "--exec-throttle", "--rlimit",
+		"--max-connection-time", "--chdir",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		cr_assert_not_null(strstr(options_usage, names[i]), "%s",
+		    names[i]);
 }

@@ -1,7 +1,8 @@
 /*
  * test_sup.c -- the supervisor engine with real child processes: OTP's
  * restart table (restart type x exit reason), the intensity give-up, stop
- * order, simple_one_for_one shutdown with its shared timer, start errors.
+ * order, simple_one_for_one shutdown with its shared timer, start errors,
+ * and a role reporting a child's exit itself or signalling one.
  * Reports go to a memfd standing in for stderr, and are checked as text.
  */
 #include <criterion/criterion.h>
@@ -22,6 +23,7 @@
 
 #include "log.h"
 #include "proc.h"
+#include "reason.h"
 #include "sup.h"
 #include "sup_call.h"
 
@@ -840,4 +842,73 @@ Test(sup, restart_waits_out_a_process_shortage)
 	cr_assert_eq(kill(sup, SIGTERM), 0);
 	cr_assert_eq(waitpid(sup, &status, 0), sup);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s", reports());
+}
+
+/* --- roles that report a child's exit themselves, or stop one -------------- */
+
+/* extra 0: exit 3 at once; otherwise wait, and die of a SIGTERM. */
+static void
+exit_3_or_wait(void *arg, void *extra)
+{
+	if ((intptr_t)extra == 0)
+		_exit(3);
+	dynamic_exit_on_stop(arg, NULL);
+}
+
+struct hooked {
+	struct sup	*sup;
+	pid_t		 quiet, term, killed;
+	int		 reaped, step;
+};
+
+/* The role reports its quiet child itself: the engine must say nothing. */
+static bool
+hush(void *ctx, pid_t pid, const struct reason *r)
+{
+	struct hooked *h = ctx;
+
+	h->reaped++;
+	if (pid == h->quiet)
+		cr_assert_str_eq(r->text, "{exit_status,3}");
+	return pid != h->quiet;
+}
+
+/* Busy-called from the loop: one step per state the children reach. */
+static void
+hooked_script(void *ctx)
+{
+	struct hooked *h = ctx;
+
+	if (h->step == 0 && h->reaped == 1) {
+		cr_assert_eq(sup_signal_child(h->sup, h->term, SIGTERM), 0);
+		h->step++;
+	} else if (h->step == 1 && h->reaped == 2) {
+		cr_assert_eq(sup_signal_child(h->sup, h->killed, SIGKILL), 0);
+		h->step++;
+	} else if (h->step == 2 && h->reaped == 3) {
+		cr_assert_eq(sup_signal_child(h->sup, h->killed, SIGKILL), -1);
+		h->step++;
+		kill(getpid(), SIGTERM);
+	}
+}
+
+Test(sup, role_reports_an_exit_or_signals_a_child_itself)
+{
+	const struct child_spec tmpl = {
+		.mfa = "{w,start_link,[]}", .modules = "[]",
+		.restart = RESTART_TEMPORARY, .shutdown = 200, .type = CHILD_WORKER,
+		.start = exit_3_or_wait,
+	};
+	struct hooked h = { .sup = dynamic_sup(&tmpl) };
+
+	sup_on_reaped(h.sup, hush, &h);
+	cr_assert((h.term = sup_start_child(h.sup, (void *)1)) > 0);
+	cr_assert((h.killed = sup_start_child(h.sup, (void *)1)) > 0);
+	cr_assert((h.quiet = sup_start_child(h.sup, (void *)0)) > 0);
+	cr_assert_eq(run_until_stopped(h.sup, hooked_script, &h), SUP_STOPPED);
+	cr_assert_eq(h.step, 3);
+	/* Exit 3 said by the role, a SIGTERM of its own a clean shutdown. */
+	cr_assert_eq(count("{exit_status,3}"), 0, "%s", reports());
+	cr_assert_eq(count("Context:    child_terminated"), 1, "%s", reports());
+	cr_assert_eq(count("Reason:     killed"), 1, "%s", reports());
 }
