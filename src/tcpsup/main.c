@@ -43,8 +43,10 @@ copy_args(int argc, char *argv[])
 static void
 find_program(struct options *o)
 {
+	/* Lives as long as tcpsup: the options point into it. */
+	static char found[PATH_MAX];
 	const char *name = o->exec_argv[0], *path = getenv("PATH");
-	char *dirs, *dir, *saveptr, *found, cwd[PATH_MAX];
+	char *dirs, *dir, *saveptr, cwd[PATH_MAX];
 
 	if (name[0] == '/') {
 		o->exec_path = name;
@@ -53,23 +55,22 @@ find_program(struct options *o)
 	if (strchr(name, '/') != NULL) {
 		if (getcwd(cwd, sizeof(cwd)) == NULL)
 			err(EX_OSERR, "getcwd");
-		if (asprintf(&found, "%s/%s", cwd, name) == -1)
-			err(EX_OSERR, "asprintf");
-		o->exec_path = found;	/* lives as long as tcpsup */
+		if ((size_t)snprintf(found, sizeof(found), "%s/%s", cwd,
+		    name) >= sizeof(found))
+			errx(EX_USAGE, "--exec %s: path too long", name);
+		o->exec_path = found;
 		return;
 	}
 	if ((dirs = strdup(path != NULL ? path : "/usr/bin:/bin")) == NULL)
 		err(EX_OSERR, "strdup");
 	for (dir = strtok_r(dirs, ":", &saveptr); dir != NULL;
 	    dir = strtok_r(NULL, ":", &saveptr)) {
-		if (asprintf(&found, "%s/%s", dir, name) == -1)
-			err(EX_OSERR, "asprintf");
-		if (access(found, X_OK) == 0) {
-			o->exec_path = found;	/* lives as long as tcpsup */
+		if ((size_t)snprintf(found, sizeof(found), "%s/%s", dir,
+		    name) < sizeof(found) && access(found, X_OK) == 0) {
+			o->exec_path = found;
 			free(dirs);
 			return;
 		}
-		free(found);
 	}
 	errx(EX_USAGE, "--exec %s: no such program in PATH", name);
 }
