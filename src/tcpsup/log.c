@@ -154,6 +154,8 @@ rb_type(const struct report *r)
 		return r->message != NULL ? "info_msg" : "info_report";
 	case REPORT_ERROR:
 		return r->message != NULL ? "error" : "error_report";
+	case REPORT_WARNING:
+		return "warning_msg";
 	}
 	return "unknown";
 }

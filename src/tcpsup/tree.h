@@ -20,6 +20,7 @@ struct tree {
 	int			 control_send;	/* the root's end */
 	int			 control_recv;	/* tcp_client_sup's end */
 	char			 bound[ADDR_STRLEN];	/* what listen_fd is bound to */
+	char			 listen_error[32];	/* why it could not be */
 	int			 port;		/* listen_fd's, once bound */
 	char			 listener_mfa[96];
 	char			 client_sup_mfa[112];
