@@ -772,6 +772,7 @@ Test(options, usage_mentions_the_program_options)
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		cr_assert_not_null(strstr(options_usage, names[i]), "%s",
 		    names[i]);
+}
 
 Test(options, user_group_pidfile)
 {
