@@ -331,6 +331,9 @@ run(const struct options *o, const struct privs *p)
 	uint64_t watchdog_usec;
 	char why[160];
 
+	/* Before the first report, which it counts and keeps for stats. */
+	if (stats_open() == -1)
+		log_warn("stats");
 	/* Read once, and hidden from every child. */
 	sdnotify_open(&watchdog_usec);
 	tree_init(&t, o);
@@ -342,8 +345,6 @@ run(const struct options *o, const struct privs *p)
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		log_warn("prctl(PR_SET_CHILD_SUBREAPER)");
 	raise_fd_limit();
-	if (stats_open() == -1)
-		log_warn("stats");
 	proc_title("tcp_server_app");
 	root = sup_create(&flags, children, sizeof(children) / sizeof(children[0]));
 	if (sup_start_children(root, why, sizeof(why)) == -1) {
