@@ -43,6 +43,7 @@
 #include "sdnotify.h"
 #include "stats.h"
 #include "sup.h"
+#include "sysreport.h"
 #include "tree.h"
 
 static void
@@ -334,6 +335,8 @@ run(const struct options *o, const struct privs *p)
 	/* Before the first report, which it counts and keeps for stats. */
 	if (stats_open() == -1)
 		log_warn("stats");
+	if (o->syslog_facility != -1 && sysreport_open(o->syslog_facility) == -1)
+		log_err(EX_OSERR, "--syslog");
 	/* Read once, and hidden from every child. */
 	sdnotify_open(&watchdog_usec);
 	tree_init(&t, o);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "sysreport.h"
 #include "wraplog.h"
 
 #define MAX_FRAME_LIMIT		(64 * 1024 * 1024)
@@ -34,6 +35,7 @@ const char options_usage[] =
 "              [--rlimit name=value] [--max-connection-time seconds|infinity]\n"
 "              [--chdir dir] [--exec program [argument ...]]\n"
 "              [--user user] [--group group] [--pidfile path]\n"
+"              [--syslog[=facility]]\n"
 "\n"
 "  -l, --listen ADDR:PORT     address to listen on (127.0.0.1:2222; [::1]:2222)\n"
 "  -p, --port PORT            port to listen on, 0 for any free one (2222)\n"
@@ -76,6 +78,8 @@ const char options_usage[] =
 "      --group NAME           with --user: the group instead of NAME's own\n"
 "      --pidfile PATH         write the root's pid in PATH, locked; refuse to\n"
 "                             start if another tcpsup holds it\n"
+"      --syslog[=FACILITY]    also send every report to syslog, as its JSON\n"
+"                             line (daemon; local0 to local7, user, ...)\n"
 "  -h, --help                 print this help and exit\n"
 "  -V, --version              print the version and exit\n";
 
@@ -86,7 +90,7 @@ enum {
 	OPT_REPORT_MAX_FILES, OPT_FRAME_TIMEOUT, OPT_MAX_PER_IP,
 	OPT_MAX_PER_IP_PREFIX6, OPT_NO_SANDBOX, OPT_EXEC, OPT_ENV, OPT_KEEP_ENV,
 	OPT_EXEC_THROTTLE, OPT_RLIMIT, OPT_MAX_CONNECTION_TIME, OPT_CHDIR,
-	OPT_USER, OPT_GROUP, OPT_PIDFILE
+	OPT_USER, OPT_GROUP, OPT_PIDFILE, OPT_SYSLOG
 };
 
 /*
@@ -144,6 +148,7 @@ static const struct option longopts[] = {
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "group", required_argument, NULL, OPT_GROUP },
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+	{ "syslog", optional_argument, NULL, OPT_SYSLOG },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -176,6 +181,7 @@ options_defaults(struct options *o)
 	for (int i = 0; i < OPTIONS_RLIMITS; i++)
 		o->rlimits[i] = OPTIONS_RLIM_UNSET;
 	o->max_connection_time = IDLE_INFINITY;
+	o->syslog_facility = -1;
 }
 
 struct parse {
@@ -489,6 +495,12 @@ parse_one(struct parse *p, int ch, const char *arg, struct options *o,
 	case OPT_GROUP:
 	case OPT_PIDFILE:
 		parse_name(p, ch, arg, o);
+		break;
+	case OPT_SYSLOG:
+		if ((o->syslog_facility = sysreport_facility(arg != NULL ?
+		    arg : "daemon")) == -1)
+			fail(p, "--syslog=%s: expected a facility: daemon, user,"
+			    " local0 to local7, ...", arg);
 		break;
 	}
 }

@@ -58,6 +58,7 @@ struct options {
 	const char		*user;		/* --user: drop root to it, or NULL */
 	const char		*group;		/* --group, or NULL: the user's */
 	const char		*pidfile;	/* --pidfile, or NULL */
+	int			 syslog_facility;	/* LOG_*, or -1: no --syslog */
 	long long		 report_max_bytes;	/* per file */
 	int			 report_max_files;
 	/*

@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 
 #include <stdbool.h>
+#include <syslog.h>
 
 #include "fuzz.h"
 #include "options.h"
@@ -152,6 +153,8 @@ check_accepted(const struct command_line *cl, const struct options *o)
 	    o->group[0] && o->user != NULL));
 	FUZZ_CHECK(o->pidfile == NULL || (in_args(cl, o->pidfile) &&
 	    o->pidfile[0]));
+	FUZZ_CHECK(o->syslog_facility == -1 ||
+	    (o->syslog_facility & ~LOG_FACMASK) == 0);
 }
 
 /* The options that point into the arguments, one by one; NULL after. */

@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "options.h"
 
@@ -794,4 +795,18 @@ Test(options, user_group_pidfile_refused)
 	/* A group alone would change nothing a user would expect. */
 	assert_error(PARSE("--group", "nogroup"), "--group nogroup: needs --user");
 	assert_error(PARSE("--user"), "--user");
+}
+
+Test(options, syslog_facility)
+{
+	assert_run(PARSE("-p", "1"));
+	cr_assert_eq(opts.syslog_facility, -1);
+	assert_run(PARSE("--syslog"));
+	cr_assert_eq(opts.syslog_facility, LOG_DAEMON);
+	assert_run(PARSE("--syslog=local3"));
+	cr_assert_eq(opts.syslog_facility, LOG_LOCAL3);
+	assert_error(PARSE("--syslog=kern"), "--syslog=kern");
+	assert_error(PARSE("--syslog="), "--syslog=");
+	/* The facility is glued on: a word after it is an argument. */
+	assert_error(PARSE("--syslog", "local3"), "'local3': unexpected");
 }
