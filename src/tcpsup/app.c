@@ -330,6 +330,7 @@ run(const struct options *o, const struct privs *p)
 	struct sup *root;
 	enum sup_exit how;
 	uint64_t watchdog_usec;
+	bool notify;
 	char why[160];
 
 	/* Before the first report, which it counts and keeps for stats. */
@@ -338,7 +339,7 @@ run(const struct options *o, const struct privs *p)
 	if (o->syslog_facility != -1 && sysreport_open(o->syslog_facility) == -1)
 		log_err(EX_OSERR, "--syslog");
 	/* Read once, and hidden from every child. */
-	sdnotify_open(&watchdog_usec);
+	notify = sdnotify_open(&watchdog_usec);
 	tree_init(&t, o);
 	host_start(&t, p);
 	/* Before any fork: every process of the tree inherits the wrap log. */
@@ -358,7 +359,8 @@ run(const struct options *o, const struct privs *p)
 		return EX_UNAVAILABLE;
 	log_report(&started);
 	tick_start(root);
-	notify_start(root, &t, watchdog_usec);
+	if (notify)
+		notify_start(root, &t, watchdog_usec);
 	how = sup_run(root);
 	control_close(ctl);
 	if (how == SUP_STOPPED) {
