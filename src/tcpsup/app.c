@@ -21,8 +21,8 @@
 #include <sys/timerfd.h>
 
 #include <errno.h>
-#include <libutil.h>
 #include <fcntl.h>
+#include <libutil.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
