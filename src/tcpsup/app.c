@@ -293,7 +293,7 @@ host_start(struct tree *t, const struct privs *p)
 }
 
 static int
-run(const struct options *o, const struct privs *p)
+run(const struct options *o, const struct privs *p, struct pidfh *pfh)
 {
 	static struct tree t;
 	const struct child_spec children[] = {
@@ -341,6 +341,7 @@ run(const struct options *o, const struct privs *p)
 	/* Read once, and hidden from every child. */
 	notify = sdnotify_open(&watchdog_usec);
 	tree_init(&t, o);
+	t.pidfile_fd = pfh != NULL ? pidfile_fileno(pfh) : -1;
 	host_start(&t, p);
 	/* Before any fork: every process of the tree inherits the wrap log. */
 	if (o->report_dir != NULL && log_open_report_dir(o->report_dir,
@@ -383,7 +384,7 @@ app_run(const struct options *o, const struct privs *p)
 	if (log_stderr_nonblocking() == -1)
 		log_warn("stderr");
 	pfh = pidfile_start(o->pidfile);
-	status = run(o, p);
+	status = run(o, p, pfh);
 	pidfile_stop(pfh, o->pidfile);
 	return status;
 }

@@ -154,6 +154,8 @@ listener_start(void *arg, void *extra)
 	close(t->handoff_recv);
 	close(t->control_send);
 	close(t->control_recv);
+	if (t->pidfile_fd != -1)
+		close(t->pidfile_fd);
 	proc_unblock_signals();
 	proc_title("tcp_listener %s", t->bound);
 	for (;;) {

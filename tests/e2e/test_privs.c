@@ -12,7 +12,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,13 +185,45 @@ read_pid(const char *path)
 	return atol(buf);
 }
 
+/* Does pid hold path open? */
+static bool
+holds(pid_t pid, const char *path)
+{
+	char fd_dir[64], link[PATH_MAX + 64], target[PATH_MAX];
+	struct dirent *e;
+	bool found = false;
+	DIR *d;
+
+	snprintf(fd_dir, sizeof(fd_dir), "/proc/%ld/fd", (long)pid);
+	if ((d = opendir(fd_dir)) == NULL)
+		return false;
+	while (!found && (e = readdir(d)) != NULL) {
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "%s/%s", fd_dir, e->d_name);
+		if ((n = readlink(link, target, sizeof(target) - 1)) <= 0)
+			continue;
+		target[n] = '\0';
+		found = strcmp(target, path) == 0;
+	}
+	closedir(d);
+	return found;
+}
+
 Test(privs, pidfile_refuses_a_second_and_goes_on_stop)
 {
 	char pidfile[128], why[256];
+	pid_t listener, client_sup;
 
 	snprintf(pidfile, sizeof(pidfile), "%s/tcpsup.pid", dir);
 	ts_start(&ts, (const char *const[]){ "--pidfile", pidfile, NULL });
 	cr_assert_eq(read_pid(pidfile), (long)ts.pid);
+	/* The root alone holds its lock: a child left behind would keep it. */
+	listener = ts_child(&ts, ts.pid, "tcp_listener");
+	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	cr_assert(holds(ts.pid, pidfile));
+	cr_assert(!holds(listener, pidfile));
+	cr_assert(!holds(client_sup, pidfile));
 	/* The second is refused, names the first, and leaves its file. */
 	ts_spawn(&other, (const char *const[]){ "--pidfile", pidfile, NULL });
 	cr_assert(ts_wait_exit(&other, 10000));
