@@ -99,6 +99,18 @@ sysreport_enabled(void)
 	return sys_fd != -1;
 }
 
+int
+sysreport_fd(void)
+{
+	return sys_fd;
+}
+
+void
+sysreport_moved(int fd)
+{
+	sys_fd = fd;
+}
+
 void
 sysreport_send(const struct report *r, const struct tm *tm, const char *json,
     size_t jsonlen)

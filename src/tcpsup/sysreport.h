@@ -44,6 +44,15 @@ int	sysreport_open(int facility);
 
 bool	sysreport_enabled(void);
 
+/*
+ * The socket's descriptor, or -1: a process that closes all but what it
+ * names (proc_keep_only) keeps it, and says where it went with
+ * sysreport_moved(). A number it no longer owns must never be sent to:
+ * it may be a client's socket by then.
+ */
+int	sysreport_fd(void);
+void	sysreport_moved(int fd);
+
 /* Send r (its JSON line json) without waiting; dropped if not taken. */
 void	sysreport_send(const struct report *r, const struct tm *tm,
 	    const char *json, size_t jsonlen);

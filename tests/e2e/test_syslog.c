@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,11 +56,12 @@ private_dev(void)
 		_exit(126);
 }
 
+/* tcpsup FACILITY --max-frame 8, and a wrap log in dir/reports if asked. */
 static void
-start(const char *facility)
+start(const char *facility, bool keep_reports)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	char null[128];
+	char null[128], reports[128];
 	int fd;
 
 	if (geteuid() != 0)
@@ -76,8 +78,9 @@ start(const char *facility)
 	cr_assert_eq(bind(log_fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
 	chmod(sun.sun_path, 0666);
 	ts_before_exec = private_dev;
+	snprintf(reports, sizeof(reports), "%s/reports", dir);
 	ts_start(&ts, (const char *const[]){ facility, "--max-frame", "8",
-	    NULL });
+	    keep_reports ? "--report-dir" : NULL, reports, NULL });
 	ts_before_exec = NULL;
 }
 
@@ -108,7 +111,7 @@ Test(syslog, every_report_one_datagram)
 	pid_t client_sup, worker;
 	int fd;
 
-	start("--syslog=local0");
+	start("--syslog=local0", false);
 	/* local0 (128) + info (6), from the root, the JSON line. */
 	cr_assert(wait_datagram("\"listening\"", got, sizeof(got), 5000),
 	    "no listening report:\n%s", ts.log);
@@ -137,6 +140,50 @@ Test(syslog, every_report_one_datagram)
 	close(fd);
 }
 
+/*
+ * A worker's own report (a frame too long), from the worker's pid, to
+ * syslog and nowhere else: its client reads end of file, not the report.
+ */
+static void
+worker_report(void)
+{
+	const unsigned char too_long[] = { 0, 100 };
+	char got[4096], expect[64], byte;
+	ssize_t n;
+	pid_t client_sup, worker;
+	int fd;
+
+	fd = ts_connect_echoed(&ts);
+	cr_assert_geq(fd, 0);
+	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	worker = ts_worker_of(&ts, client_sup, fd, 2000);
+	cr_assert_gt(worker, 0);
+	cr_assert_eq(ts_write(fd, too_long, sizeof(too_long)), 0);
+	n = recv(fd, &byte, 1, 0);
+	cr_assert_eq(n, 0, "the client read %zd bytes of something:\n%s", n,
+	    ts.log);
+	close(fd);
+	cr_assert(wait_datagram("(emsgsize) - closing.", got, sizeof(got),
+	    5000), "%s", ts.log);
+	snprintf(expect, sizeof(expect), "<27>");	/* daemon + err */
+	cr_assert_eq(strncmp(got, expect, 4), 0, "%s", got);
+	snprintf(expect, sizeof(expect), " tcpsup[%ld]: ", (long)worker);
+	cr_assert_not_null(strstr(got, expect), "%s", got);
+}
+
+Test(syslog, a_workers_report)
+{
+	start("--syslog", false);
+	worker_report();
+}
+
+/* With the wrap log, a worker is confined to its directory (Landlock). */
+Test(syslog, a_workers_report_with_a_report_dir)
+{
+	start("--syslog", true);
+	worker_report();
+}
+
 Test(syslog, a_syslog_that_does_not_read_never_stops_the_tree)
 {
 	const unsigned char too_long[] = { 0, 100 };
@@ -144,7 +191,7 @@ Test(syslog, a_syslog_that_does_not_read_never_stops_the_tree)
 	int fd, n = 0;
 
 	/* Its queue holds a few datagrams (net.unix.max_dgram_qlen). */
-	start("--syslog");
+	start("--syslog", false);
 	/* Nothing is read from here on; each connection is an ERROR REPORT. */
 	for (int i = 0; i < 40; i++) {
 		fd = ts_connect(&ts);
