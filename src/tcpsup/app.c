@@ -8,6 +8,11 @@
  * child subreaper, so the workers of a client supervisor that died are
  * reaped here instead of lingering as zombies of init.
  *
+ * It is also what the host sees: it holds the pidfile, takes the socket
+ * systemd passes, drops root (--user) before it forks anything, and tells
+ * systemd from its event loop that it is ready, how it is doing, that it
+ * stops, and that it is alive (the watchdog): a wedged root stops the pings.
+ *
  * The tree is data: the table below is OTP's init/1.
  */
 #include <sys/prctl.h>
@@ -15,10 +20,14 @@
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 
+#include <errno.h>
 #include <fcntl.h>
+#include <libutil.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <sysexits.h>
 
@@ -30,8 +39,11 @@
 #include "proc.h"
 #include "reason.h"
 #include "report.h"
+#include "sdlisten.h"
+#include "sdnotify.h"
 #include "stats.h"
 #include "sup.h"
+#include "sysreport.h"
 #include "tree.h"
 
 static void
@@ -141,8 +153,147 @@ control_start(struct control **ctl, struct sup *root, struct tree *t)
 	return -1;
 }
 
-int
-app_run(const struct options *o)
+/* --- systemd: readiness, status, stopping, the watchdog ----------------- */
+
+/* How often the status is looked at when no watchdog asks for more. */
+#define NOTIFY_STATUS_MS	1000
+
+struct notify {
+	int			 fd;		/* timerfd */
+	bool			 watchdog;
+	const struct tree	*tree;
+	char			 status[160];	/* as last sent */
+};
+
+/* "STATUS=...", sent only when it changed: the manager's log stays quiet. */
+static void
+notify_status(struct notify *n, const char *prefix)
+{
+	char line[sizeof(n->status)], msg[sizeof(line) + 16];
+
+	sdnotify_status(line, sizeof(line), stats_get(STATS_CLIENTS),
+	    stats_get(STATS_RESTARTS), n->tree->bound);
+	if (prefix == NULL && strcmp(line, n->status) == 0)
+		return;
+	strlcpy(n->status, line, sizeof(n->status));
+	snprintf(msg, sizeof(msg), "%s%s", prefix != NULL ? prefix : "", line);
+	sdnotify_send(msg);
+}
+
+static void
+on_notify_tick(void *ctx)
+{
+	struct notify *n = ctx;
+	uint64_t expirations;
+
+	if (read(n->fd, &expirations, sizeof(expirations)) <= 0)
+		return;
+	/* From the event loop: if the root wedges, the pings stop. */
+	if (n->watchdog)
+		sdnotify_send("WATCHDOG=1");
+	notify_status(n, NULL);
+}
+
+static void
+on_stopping(void *ctx)
+{
+	(void)ctx;
+	sdnotify_send("STOPPING=1");
+}
+
+/*
+ * Once the tree runs and the control socket is open: READY=1 with the
+ * first status, then a tick at half the watchdog interval (systemd's
+ * advice), or once a second for the status alone.
+ */
+static void
+notify_start(struct sup *root, const struct tree *t, uint64_t watchdog_usec)
+{
+	static struct notify n;
+	uint64_t every_us = NOTIFY_STATUS_MS * 1000;
+	struct itimerspec tick;
+
+	n.tree = t;
+	n.watchdog = watchdog_usec > 0;
+	if (n.watchdog && watchdog_usec / 2 < every_us)
+		every_us = watchdog_usec / 2 > 0 ? watchdog_usec / 2 : 1;
+	tick.it_interval.tv_sec = (time_t)(every_us / 1000000);
+	tick.it_interval.tv_nsec = (long)(every_us % 1000000) * 1000;
+	tick.it_value = tick.it_interval;
+	sup_on_stopping(root, on_stopping, NULL);
+	notify_status(&n, "READY=1\n");
+	if ((n.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK |
+	    TFD_CLOEXEC)) == -1 || timerfd_settime(n.fd, 0, &tick, NULL) == -1)
+		log_err(EX_OSERR, "%s", __func__);
+	sup_watch(root, n.fd, on_notify_tick, &n);
+}
+
+/* --- the host: the pidfile, the socket, the user ------------------------ */
+
+/*
+ * libbsd's pidfile is locked, not just written: a second tcpsup on it is
+ * refused by the lock, and a file left by a killed one is no obstacle.
+ */
+static struct pidfh *
+pidfile_start(const char *path)
+{
+	struct pidfh *pfh;
+	pid_t other = -1;
+
+	if (path == NULL)
+		return NULL;
+	if ((pfh = pidfile_open(path, 0644, &other)) == NULL) {
+		if (errno == EEXIST)
+			log_errx(EX_UNAVAILABLE, "--pidfile %s: tcpsup already"
+			    " runs as pid %ld", path, (long)other);
+		log_err(EX_CANTCREAT, "--pidfile %s", path);
+	}
+	if (pidfile_write(pfh) == -1)
+		log_err(EX_CANTCREAT, "--pidfile %s", path);
+	return pfh;
+}
+
+static void
+pidfile_stop(struct pidfh *pfh, const char *path)
+{
+	if (pfh != NULL && pidfile_remove(pfh) == -1)
+		log_warn("--pidfile %s: cannot remove it", path);
+}
+
+static void
+warn_root(void)
+{
+	struct report r = report_message(REPORT_WARNING, getpid(),
+	    "Running as root: every worker serves its client as root. "
+	    "Start with --user NAME to drop root once the port is bound.");
+
+	log_report(&r);
+}
+
+/*
+ * The listening socket, from systemd or bound now, then the drop: no
+ * process of the tree but this one ever runs as root. If the socket
+ * cannot be had, the listener's start fails with the reason and nothing
+ * runs at all.
+ */
+static void
+host_start(struct tree *t, const struct privs *p)
+{
+	char why[256];
+	int fd;
+
+	if (sdlisten_take(&fd, why, sizeof(why)) == -1)
+		log_errx(EX_CONFIG, "socket activation: %s", why);
+	if (listener_open(t, fd) == -1)
+		return;
+	if (privs_drop(p, why, sizeof(why)) == -1)
+		log_errx(EX_NOPERM, "--user %s: %s", t->opts->user, why);
+	if (geteuid() == 0)
+		warn_root();
+}
+
+static int
+run(const struct options *o, const struct privs *p, struct pidfh *pfh)
 {
 	static struct tree t;
 	const struct child_spec children[] = {
@@ -178,13 +329,20 @@ app_run(const struct options *o)
 	struct control *ctl;
 	struct sup *root;
 	enum sup_exit how;
+	uint64_t watchdog_usec;
+	bool notify;
 	char why[160];
 
-	log_set_format(o->log_format);
-	/* Before the first report: a stderr whose reader is gone is no crash. */
-	signal(SIGPIPE, SIG_IGN);
-	if (log_stderr_nonblocking() == -1)
-		log_warn("stderr");
+	/* Before the first report, which it counts and keeps for stats. */
+	if (stats_open() == -1)
+		log_warn("stats");
+	if (o->syslog_facility != -1 && sysreport_open(o->syslog_facility) == -1)
+		log_err(EX_OSERR, "--syslog");
+	/* Read once, and hidden from every child. */
+	notify = sdnotify_open(&watchdog_usec);
+	tree_init(&t, o);
+	t.pidfile_fd = pfh != NULL ? pidfile_fileno(pfh) : -1;
+	host_start(&t, p);
 	/* Before any fork: every process of the tree inherits the wrap log. */
 	if (o->report_dir != NULL && log_open_report_dir(o->report_dir,
 	    o->report_max_bytes, o->report_max_files) == -1)
@@ -192,9 +350,6 @@ app_run(const struct options *o)
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		log_warn("prctl(PR_SET_CHILD_SUBREAPER)");
 	raise_fd_limit();
-	tree_init(&t, o);
-	if (stats_open() == -1)
-		log_warn("stats");
 	proc_title("tcp_server_app");
 	root = sup_create(&flags, children, sizeof(children) / sizeof(children[0]));
 	if (sup_start_children(root, why, sizeof(why)) == -1) {
@@ -205,6 +360,8 @@ app_run(const struct options *o)
 		return EX_UNAVAILABLE;
 	log_report(&started);
 	tick_start(root);
+	if (notify)
+		notify_start(root, &t, watchdog_usec);
 	how = sup_run(root);
 	control_close(ctl);
 	if (how == SUP_STOPPED) {
@@ -213,4 +370,21 @@ app_run(const struct options *o)
 	}
 	app_report_exit("shutdown");
 	return REASON_SHUTDOWN_STATUS;
+}
+
+int
+app_run(const struct options *o, const struct privs *p)
+{
+	struct pidfh *pfh;
+	int status;
+
+	log_set_format(o->log_format);
+	/* Before the first report: a stderr whose reader is gone is no crash. */
+	signal(SIGPIPE, SIG_IGN);
+	if (log_stderr_nonblocking() == -1)
+		log_warn("stderr");
+	pfh = pidfile_start(o->pidfile);
+	status = run(o, p, pfh);
+	pidfile_stop(pfh, o->pidfile);
+	return status;
 }

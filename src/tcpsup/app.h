@@ -6,8 +6,12 @@
 #define TCPSUP_APP_H
 
 #include "options.h"
+#include "privs.h"
 
-/* Run the application in the foreground; returns the exit status. */
-int	app_run(const struct options *);
+/*
+ * Run the application in the foreground, dropping to p once the port is
+ * bound; returns the exit status.
+ */
+int	app_run(const struct options *, const struct privs *p);
 
 #endif

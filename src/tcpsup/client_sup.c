@@ -795,6 +795,8 @@ client_sup_start(void *arg, void *extra)
 	close(t->listen_fd);
 	close(t->handoff_send);
 	close(t->control_send);
+	if (t->pidfile_fd != -1)
+		close(t->pidfile_fd);
 	proc_title("tcp_client_sup");
 	/* In the arena: it changes with every connection (see arena.h). */
 	if ((cs = arena_alloc(sizeof(*cs))) == NULL ||

@@ -2,7 +2,8 @@
  * listener.c -- tcp_listener, the root's first child (id tcp_server_sup).
  *
  * The listening socket belongs to the root: it is opened here once, in the
- * root, and survives every restart of the listener, so connections that
+ * root, before anything is forked (or taken from systemd, sdlisten.h),
+ * and survives every restart of the listener, so connections that
  * arrive while no listener runs wait in the kernel backlog instead of being
  * refused. The listener accepts and passes each socket over the hand-off
  * channel; when the channel is full it blocks, and the backlog absorbs the
@@ -61,21 +62,18 @@ open_listen_socket(const struct options *o)
 }
 
 int
-listener_setup(void *arg, char *reason, size_t size)
+listener_open(struct tree *t, int fd)
 {
-	struct tree *t = arg;
 	struct addr bound = { .len = sizeof(bound.ss) };
 	struct report r;
 
-	if (t->listen_fd != -1)
-		return 0;
-	if ((t->listen_fd = open_listen_socket(t->opts)) == -1) {
-		reason_errno(errno, reason, size);
+	if ((t->listen_fd = fd != -1 ? fd : open_listen_socket(t->opts)) == -1) {
+		reason_errno(errno, t->listen_error, sizeof(t->listen_error));
 		return -1;
 	}
 	if (getsockname(t->listen_fd, (struct sockaddr *)&bound.ss,
 	    &bound.len) == -1) {
-		reason_errno(errno, reason, size);
+		reason_errno(errno, t->listen_error, sizeof(t->listen_error));
 		close(t->listen_fd);
 		t->listen_fd = -1;
 		return -1;
@@ -88,6 +86,17 @@ listener_setup(void *arg, char *reason, size_t size)
 	r = report_info("listening", t->bound);
 	log_report(&r);
 	return 0;
+}
+
+int
+listener_setup(void *arg, char *reason, size_t size)
+{
+	const struct tree *t = arg;
+
+	if (t->listen_fd != -1)
+		return 0;
+	strlcpy(reason, t->listen_error, size);
+	return -1;
 }
 
 static void
@@ -145,6 +154,8 @@ listener_start(void *arg, void *extra)
 	close(t->handoff_recv);
 	close(t->control_send);
 	close(t->control_recv);
+	if (t->pidfile_fd != -1)
+		close(t->pidfile_fd);
 	proc_unblock_signals();
 	proc_title("tcp_listener %s", t->bound);
 	for (;;) {

@@ -7,7 +7,16 @@
 
 #include <stddef.h>
 
-/* In the root, before each start: open the listening socket once. */
+#include "tree.h"
+
+/*
+ * In the root, once, before anything is forked: listen on fd (a socket
+ * systemd passed) or, if fd is -1, open the socket --listen names. On
+ * failure, -1 and the reason kept for listener_setup().
+ */
+int	listener_open(struct tree *, int fd);
+
+/* In the root, before each start: fails with listener_open()'s reason. */
 int	listener_setup(void *tree, char *reason, size_t size);
 
 /* In the child: the accept loop. */

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "proc.h"
 #include "stats.h"
+#include "sysreport.h"
 #include "wraplog.h"
 
 static enum report_format log_format = REPORT_SASL;
@@ -154,6 +155,8 @@ rb_type(const struct report *r)
 		return r->message != NULL ? "info_msg" : "info_report";
 	case REPORT_ERROR:
 		return r->message != NULL ? "error" : "error_report";
+	case REPORT_WARNING:
+		return "warning_msg";
 	}
 	return "unknown";
 }
@@ -201,7 +204,24 @@ keep_report(const struct report *r, time_t now, const struct tm *tm,
 	}
 }
 
-/* Render r, write it to stderr, keep it; false if stderr did not take it. */
+/* Send r to syslog as its JSON line (json, len bytes) unless NULL. */
+static void
+tell_syslog(const struct report *r, const struct tm *tm, const char *json,
+    size_t len)
+{
+	char buf[REPORT_BUFSIZE];
+
+	if (json == NULL) {
+		len = report_render(r, REPORT_JSON, tm, buf, sizeof(buf));
+		json = buf;
+	}
+	sysreport_send(r, tm, json, len);
+}
+
+/*
+ * Render r, write it to stderr, keep it, tell syslog; false if stderr did
+ * not take it.
+ */
 static bool
 emit(const struct report *r)
 {
@@ -218,6 +238,8 @@ emit(const struct report *r)
 	if (report_log_open)
 		keep_report(r, now, &tm, log_format == REPORT_SASL ? buf : NULL,
 		    len);
+	if (sysreport_enabled())
+		tell_syslog(r, &tm, log_format == REPORT_JSON ? buf : NULL, len);
 	return written;
 }
 

@@ -7,6 +7,8 @@
  * and reports are shorter than that). The wrap log is opened by the root
  * before it forks anything, so that every process inherits it.
  *
+ * With --syslog, every report also goes to syslog (sysreport.h).
+ *
  * No process ever blocks on a report: a report stderr cannot take at once
  * (its reader stalled) is dropped and counted, and the count is reported
  * as soon as stderr takes reports again.

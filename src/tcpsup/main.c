@@ -12,6 +12,7 @@
 
 #include "app.h"
 #include "options.h"
+#include "privs.h"
 #include "proc.h"
 #include "sandbox.h"
 
@@ -79,6 +80,7 @@ int
 main(int argc, char *argv[], char *envp[])
 {
 	struct options opts;
+	struct privs privs;
 	char why[256];
 
 	proc_std_open();
@@ -100,10 +102,19 @@ main(int argc, char *argv[], char *envp[])
 	}
 	if (opts.exec_argv != NULL)
 		find_program(&opts);
+	switch (privs_lookup(opts.user, opts.group, &privs, why, sizeof(why))) {
+	case PRIVS_OK:
+		break;
+	case PRIVS_NO_USER:
+	case PRIVS_NO_GROUP:
+		errx(EX_NOUSER, "%s", why);
+	case PRIVS_NOT_ROOT:
+		errx(EX_NOPERM, "%s", why);
+	}
 	/* Once, here: a worker only loads it, and a failure stops us now. */
 	if (sandbox_prepare(&opts) == -1)
 		err(EX_OSERR, "cannot build the workers' seccomp filter"
 		    " (--no-sandbox runs without it)");
 	proc_title_init(argc, argv, envp);
-	return app_run(&opts);
+	return app_run(&opts, &privs);
 }

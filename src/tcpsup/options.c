@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "sysreport.h"
 #include "wraplog.h"
 
 #define MAX_FRAME_LIMIT		(64 * 1024 * 1024)
@@ -33,6 +34,8 @@ const char options_usage[] =
 "              [--env name=value] [--keep-env] [--exec-throttle k/t]\n"
 "              [--rlimit name=value] [--max-connection-time seconds|infinity]\n"
 "              [--chdir dir] [--exec program [argument ...]]\n"
+"              [--user user] [--group group] [--pidfile path]\n"
+"              [--syslog[=facility]]\n"
 "\n"
 "  -l, --listen ADDR:PORT     address to listen on (127.0.0.1:2222; [::1]:2222)\n"
 "  -p, --port PORT            port to listen on, 0 for any free one (2222)\n"
@@ -70,6 +73,13 @@ const char options_usage[] =
 "                             program; K, M, G suffixes; unlimited\n"
 "      --max-connection-time SECS  stop a program that ran this long (infinity)\n"
 "      --chdir DIR            the program's working directory\n"
+"      --user NAME            started as root: take the port, then run every\n"
+"                             process as NAME (no --user: root, with a warning)\n"
+"      --group NAME           with --user: the group instead of NAME's own\n"
+"      --pidfile PATH         write the root's pid in PATH, locked; refuse to\n"
+"                             start if another tcpsup holds it\n"
+"      --syslog[=FACILITY]    also send every report to syslog, as its JSON\n"
+"                             line (daemon; local0 to local7, user, ...)\n"
 "  -h, --help                 print this help and exit\n"
 "  -V, --version              print the version and exit\n";
 
@@ -79,7 +89,8 @@ enum {
 	OPT_LOG_FORMAT, OPT_CONTROL, OPT_REPORT_DIR, OPT_REPORT_MAX_BYTES,
 	OPT_REPORT_MAX_FILES, OPT_FRAME_TIMEOUT, OPT_MAX_PER_IP,
 	OPT_MAX_PER_IP_PREFIX6, OPT_NO_SANDBOX, OPT_EXEC, OPT_ENV, OPT_KEEP_ENV,
-	OPT_EXEC_THROTTLE, OPT_RLIMIT, OPT_MAX_CONNECTION_TIME, OPT_CHDIR
+	OPT_EXEC_THROTTLE, OPT_RLIMIT, OPT_MAX_CONNECTION_TIME, OPT_CHDIR,
+	OPT_USER, OPT_GROUP, OPT_PIDFILE, OPT_SYSLOG
 };
 
 /*
@@ -134,6 +145,10 @@ static const struct option longopts[] = {
 	{ "max-connection-time", required_argument, NULL,
 	    OPT_MAX_CONNECTION_TIME },
 	{ "chdir", required_argument, NULL, OPT_CHDIR },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "group", required_argument, NULL, OPT_GROUP },
+	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+	{ "syslog", optional_argument, NULL, OPT_SYSLOG },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -166,6 +181,7 @@ options_defaults(struct options *o)
 	for (int i = 0; i < OPTIONS_RLIMITS; i++)
 		o->rlimits[i] = OPTIONS_RLIM_UNSET;
 	o->max_connection_time = IDLE_INFINITY;
+	o->syslog_facility = -1;
 }
 
 struct parse {
@@ -231,6 +247,25 @@ parse_control(struct parse *p, const char *arg, struct options *o)
 		    " bytes) or none", arg, sizeof(sun.sun_path) - 1);
 	else
 		o->control = arg;
+}
+
+/* A name or a path, never empty. */
+static void
+parse_name(struct parse *p, int ch, const char *arg, struct options *o)
+{
+	const char *name = ch == OPT_USER ? "user" : ch == OPT_GROUP ?
+	    "group" : "pidfile";
+
+	if (arg[0] == '\0') {
+		fail(p, "--%s: empty", name);
+		return;
+	}
+	if (ch == OPT_USER)
+		o->user = arg;
+	else if (ch == OPT_GROUP)
+		o->group = arg;
+	else
+		o->pidfile = arg;
 }
 
 static void
@@ -456,6 +491,17 @@ parse_one(struct parse *p, int ch, const char *arg, struct options *o,
 			fail(p, "--chdir: empty directory name");
 		o->chdir = arg;
 		break;
+	case OPT_USER:
+	case OPT_GROUP:
+	case OPT_PIDFILE:
+		parse_name(p, ch, arg, o);
+		break;
+	case OPT_SYSLOG:
+		if ((o->syslog_facility = sysreport_facility(arg != NULL ?
+		    arg : "daemon")) == -1)
+			fail(p, "--syslog=%s: expected a facility: daemon, user,"
+			    " local0 to local7, ...", arg);
+		break;
 	}
 }
 
@@ -543,5 +589,9 @@ options_parse(int argc, char **argv, struct options *o, char *err,
 	}
 	if (port != -1)
 		addr_set_port(&o->listen, port);
+	if (o->group != NULL && o->user == NULL) {
+		fail(&p, "--group %s: needs --user", o->group);
+		return OPTIONS_ERROR;
+	}
 	return OPTIONS_RUN;
 }

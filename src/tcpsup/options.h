@@ -55,6 +55,10 @@ struct options {
 	enum report_format	log_format;
 	const char		*control;	/* socket path, NULL: the default, "" none */
 	const char		*report_dir;	/* wrap log of every report, or NULL */
+	const char		*user;		/* --user: drop root to it, or NULL */
+	const char		*group;		/* --group, or NULL: the user's */
+	const char		*pidfile;	/* --pidfile, or NULL */
+	int			 syslog_facility;	/* LOG_*, or -1: no --syslog */
 	long long		 report_max_bytes;	/* per file */
 	int			 report_max_files;
 	/*

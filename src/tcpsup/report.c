@@ -52,6 +52,7 @@ static const char *const kind_titles[] = {
 	[REPORT_PROGRESS] = "PROGRESS",
 	[REPORT_INFO] = "INFO",
 	[REPORT_ERROR] = "ERROR",
+	[REPORT_WARNING] = "WARNING",
 };
 
 static const char *const months[] = {
@@ -222,7 +223,8 @@ render_json(struct out *o, const struct report *r, const struct tm *t)
 	out_printf(o, "{\"time\":\"%s\",\"report\":\"%s\"", stamp,
 	    r->kind == REPORT_SUPERVISOR ? "supervisor_report" :
 	    r->kind == REPORT_PROGRESS ? "progress_report" :
-	    r->kind == REPORT_INFO ? "info_report" : "error_report");
+	    r->kind == REPORT_INFO ? "info_report" :
+	    r->kind == REPORT_WARNING ? "warning_report" : "error_report");
 	if (r->message != NULL) {
 		out_printf(o, ",\"pid\":%ld,\"message\":", (long)r->pid);
 		json_string(o, r->message);
@@ -331,6 +333,7 @@ report_kind_name(enum report_kind kind)
 		[REPORT_PROGRESS] = "progress",
 		[REPORT_INFO] = "info",
 		[REPORT_ERROR] = "error",
+		[REPORT_WARNING] = "warning",
 	};
 
 	return (size_t)kind < sizeof(names) / sizeof(names[0]) ?

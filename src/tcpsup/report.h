@@ -20,7 +20,8 @@ enum report_kind {
 	REPORT_SUPERVISOR,	/* "     Label:      value" */
 	REPORT_PROGRESS,	/* "             key: value" */
 	REPORT_INFO,		/* "    key: value", or "<pid> message" */
-	REPORT_ERROR		/* "<pid> message" */
+	REPORT_ERROR,		/* "<pid> message" */
+	REPORT_WARNING		/* "<pid> message", as error_logger:warning_msg */
 };
 
 /* A child as an offender or a started child, with the seed's keys. */

@@ -38,6 +38,7 @@
 #include "report.h"
 #include "sandbox.h"
 #include "spawner.h"
+#include "sysreport.h"
 
 /* How long tcp_client_sup waits for a clone's pid: a clone takes ~50 us. */
 #define SPAWNER_REPLY_MS	1000
@@ -71,7 +72,7 @@ worker(const struct echo_fsm_conf *conf, int requests, char kind, int fd,
 	echo_fsm_run(conf, fd, notices);
 }
 
-/* The spawner's loop; requests is descriptor 3, notices 4. */
+/* The spawner's loop; requests is descriptor 3, notices 4 (syslog's 5). */
 static void __attribute__((noreturn))
 serve_requests(const struct echo_fsm_conf *conf, pid_t sup)
 {
@@ -99,9 +100,13 @@ serve_requests(const struct echo_fsm_conf *conf, pid_t sup)
 static void __attribute__((noreturn))
 spawner_main(const struct echo_fsm_conf *conf, int requests, pid_t sup)
 {
-	const int keep[] = { requests, conf->notices };
+	/* --syslog's socket too: a worker cannot make one (sandbox.h). */
+	const int keep[] = { requests, conf->notices, sysreport_fd() };
+	int n = keep[2] == -1 ? 2 : 3;
 
-	proc_keep_only(keep, 2);
+	proc_keep_only(keep, n);
+	if (n == 3)
+		sysreport_moved(5);
 	/* Its clones start with its mask: a worker's, everything unblocked. */
 	proc_unblock_signals();
 	log_set_process(NULL);

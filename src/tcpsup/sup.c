@@ -117,6 +117,8 @@ struct sup {
 	void			*on_reaped_ctx;
 	const char		*(*describe)(void *, pid_t);
 	void			*describe_ctx;
+	void			(*on_stopping)(void *);
+	void			*on_stopping_ctx;
 	struct stop_error	*stop_errors;
 	size_t			 nstop_errors;
 	unsigned		 restarts;
@@ -484,6 +486,8 @@ static void drop_retries(struct sup *);
 static void
 terminate_children(struct sup *sup)
 {
+	if (!sup->stopping && sup->on_stopping != NULL)
+		sup->on_stopping(sup->on_stopping_ctx);
 	sup->stopping = true;
 	drop_retries(sup);
 	if (sup->flags.strategy == SUP_SIMPLE_ONE_FOR_ONE) {
@@ -1275,6 +1279,13 @@ sup_on_describe(struct sup *sup, const char *(*state)(void *, pid_t),
 {
 	sup->describe = state;
 	sup->describe_ctx = ctx;
+}
+
+void
+sup_on_stopping(struct sup *sup, void (*on_stopping)(void *), void *ctx)
+{
+	sup->on_stopping = on_stopping;
+	sup->on_stopping_ctx = ctx;
 }
 
 void

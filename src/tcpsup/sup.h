@@ -190,6 +190,13 @@ void	sup_shutdown_text(int shutdown, char *buf, size_t size);
 unsigned sup_restarts(const struct sup *);
 
 /*
+ * Call on_stopping(ctx) once, as the supervisor begins to stop its
+ * children (told to stop, at its restart intensity, or after a failed
+ * start), before the first is stopped: systemd hears STOPPING=1 then.
+ */
+void	sup_on_stopping(struct sup *, void (*on_stopping)(void *), void *ctx);
+
+/*
  * The role's word for a child's state in a tree view (WAIT_FOR_SOCKET,
  * WAIT_FOR_DATA), or NULL.
  */

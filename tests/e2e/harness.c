@@ -81,13 +81,16 @@ remember(struct tcpsup *ts, pid_t pid)
 	}
 }
 
-/* Run bin as argv0 -l 127.0.0.1:0 args..., stderr to a file of ts's. */
+/*
+ * Run bin as argv0 -l 127.0.0.1:0 args... (or argv0 args... if not
+ * any_port), stderr to a file of ts's.
+ */
 static void
 spawn(struct tcpsup *ts, const char *bin, const char *argv0,
-    const char *const *args)
+    const char *const *args, bool any_port)
 {
 	const char *argv[64] = { argv0, "-l", "127.0.0.1:0" };
-	size_t n = 3;
+	size_t n = any_port ? 3 : 1;
 	pid_t parent = getpid();
 	char path[] = "/tmp/tcpsup-e2e-XXXXXX";
 	int logfd;
@@ -131,7 +134,13 @@ ts_bin(void)
 void
 ts_spawn(struct tcpsup *ts, const char *const *args)
 {
-	spawn(ts, ts_bin(), "tcpsup", args);
+	spawn(ts, ts_bin(), "tcpsup", args, true);
+}
+
+void
+ts_spawn_path(struct tcpsup *ts, const char *path, const char *const *args)
+{
+	spawn(ts, path, path, args, false);
 }
 
 /*
@@ -172,7 +181,7 @@ ts_start(struct tcpsup *ts, const char *const *args)
 void
 ts_start_path(struct tcpsup *ts, const char *path, const char *const *args)
 {
-	spawn(ts, path, path, args);
+	spawn(ts, path, path, args, true);
 	wait_started(ts);
 }
 

@@ -52,6 +52,12 @@ const char *ts_bin(void);
 /* Start without waiting for anything (for failing starts). */
 void	ts_spawn(struct tcpsup *, const char *const *args);
 
+/*
+ * path args..., without waiting and without -l: a program that runs
+ * tcpsup (systemd-socket-activate), killed and reaped as tcpsup would be.
+ */
+void	ts_spawn_path(struct tcpsup *, const char *path, const char *const *args);
+
 /* Wait until needle appears in stderr at or after offset from. */
 bool	ts_wait_log(struct tcpsup *, size_t from, const char *needle,
 	    int timeout_ms);

@@ -340,7 +340,8 @@ Test(control, stats_say_what_happened)
 		last = t;
 		cr_assert(strcmp(kind, "supervisor") == 0 ||
 		    strcmp(kind, "progress") == 0 || strcmp(kind, "info") == 0 ||
-		    strcmp(kind, "error") == 0, "kind %s", kind);
+		    strcmp(kind, "error") == 0 || strcmp(kind, "warning") == 0,
+		    "kind %s", kind);
 		snprintf(expect, sizeof(expect), "tcp_server_app "
 		    "child_terminated killed %d", (int)listener);
 		if (strcmp(text, expect) == 0) {

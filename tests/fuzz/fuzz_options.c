@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 
 #include <stdbool.h>
+#include <syslog.h>
 
 #include "fuzz.h"
 #include "options.h"
@@ -147,6 +148,23 @@ check_accepted(const struct command_line *cl, const struct options *o)
 	    o->report_max_bytes <= 1LL << 40);
 	FUZZ_CHECK(o->report_max_files >= 1 && o->report_max_files <= 255);
 	check_program(cl, o);
+	FUZZ_CHECK(o->user == NULL || (in_args(cl, o->user) && o->user[0]));
+	FUZZ_CHECK(o->group == NULL || (in_args(cl, o->group) &&
+	    o->group[0] && o->user != NULL));
+	FUZZ_CHECK(o->pidfile == NULL || (in_args(cl, o->pidfile) &&
+	    o->pidfile[0]));
+	FUZZ_CHECK(o->syslog_facility == -1 ||
+	    (o->syslog_facility & ~LOG_FACMASK) == 0);
+}
+
+/* The options that point into the arguments, one by one; NULL after. */
+static const char **
+strings(struct options *o, size_t i)
+{
+	const char **s[] = { &o->control, &o->report_dir, &o->chdir,
+	    &o->user, &o->group, &o->pidfile };
+
+	return i < sizeof(s) / sizeof(s[0]) ? s[i] : NULL;
 }
 
 struct outcome {
@@ -160,6 +178,7 @@ static void
 parse(struct fuzz_input in, size_t errsize, struct outcome *out)
 {
 	struct command_line cl;
+	size_t i = 0;
 
 	command_line(in, &cl);
 	out->err = malloc(errsize);
@@ -191,15 +210,11 @@ parse(struct fuzz_input in, size_t errsize, struct outcome *out)
 		in = arg;
 	}
 	/* What points into the arguments is compared as text, then dropped. */
-	out->opts.control = out->opts.control == NULL ? NULL :
-	    strdup(out->opts.control);
-	out->opts.report_dir = out->opts.report_dir == NULL ? NULL :
-	    strdup(out->opts.report_dir);
+	for (const char **s; (s = strings(&out->opts, i)) != NULL; i++)
+		*s = *s == NULL ? NULL : strdup(*s);
 	out->program = out->opts.exec_argv == NULL ? NULL :
 	    strdup(out->opts.exec_argv[0]);
 	out->opts.exec_argv = NULL;
-	out->opts.chdir = out->opts.chdir == NULL ? NULL :
-	    strdup(out->opts.chdir);
 	for (int i = 0; i < out->opts.nenv; i++)
 		out->opts.env[i] = strdup(out->opts.env[i]);
 	command_line_free(&cl);
@@ -215,9 +230,12 @@ same_string(const char *a, const char *b)
 static void
 outcome_free(struct outcome *out)
 {
-	free((char *)out->opts.control);
-	free((char *)out->opts.report_dir);
-	free((char *)out->opts.chdir);
+	size_t n = 0;
+
+	for (const char **s; (s = strings(&out->opts, n)) != NULL; n++) {
+		free((char *)*s);
+		*s = NULL;
+	}
 	for (int i = 0; i < out->opts.nenv; i++)
 		free((char *)out->opts.env[i]);
 	free(out->program);
@@ -261,15 +279,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_input in = { data, size };
 	size_t errsize = (size_t)fuzz_u8(&in) + 1;
 	struct outcome first, again;
+	const char **a, **b;
 
 	parse(in, errsize, &first);
 	parse(in, errsize, &again);
 	FUZZ_CHECK(first.result == again.result);
 	FUZZ_CHECK(strcmp(first.err, again.err) == 0);
-	FUZZ_CHECK(same_string(first.opts.control, again.opts.control));
-	FUZZ_CHECK(same_string(first.opts.report_dir, again.opts.report_dir));
+	for (size_t i = 0; (a = strings(&first.opts, i)) != NULL &&
+	    (b = strings(&again.opts, i)) != NULL; i++)
+		FUZZ_CHECK(same_string(*a, *b));
 	FUZZ_CHECK(same_string(first.program, again.program));
-	FUZZ_CHECK(same_string(first.opts.chdir, again.opts.chdir));
 	FUZZ_CHECK(first.opts.nenv == again.opts.nenv);
 	for (int i = 0; i < first.opts.nenv; i++)
 		FUZZ_CHECK(strcmp(first.opts.env[i], again.opts.env[i]) == 0);
@@ -277,9 +296,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_named(first.err, errsize);
 	outcome_free(&first);
 	outcome_free(&again);
-	first.opts.control = again.opts.control = NULL;
-	first.opts.report_dir = again.opts.report_dir = NULL;
-	first.opts.chdir = again.opts.chdir = NULL;
 	memset(first.opts.env, 0, sizeof(first.opts.env));
 	memset(again.opts.env, 0, sizeof(again.opts.env));
 	FUZZ_CHECK(memcmp(&first.opts, &again.opts, sizeof(first.opts)) == 0);

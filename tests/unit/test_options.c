@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "options.h"
 
@@ -772,4 +773,40 @@ Test(options, usage_mentions_the_program_options)
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		cr_assert_not_null(strstr(options_usage, names[i]), "%s",
 		    names[i]);
+}
+
+Test(options, user_group_pidfile)
+{
+	assert_run(PARSE("--user", "nobody", "--group", "nogroup",
+	    "--pidfile", "/run/tcpsup.pid"));
+	cr_assert_str_eq(opts.user, "nobody");
+	cr_assert_str_eq(opts.group, "nogroup");
+	cr_assert_str_eq(opts.pidfile, "/run/tcpsup.pid");
+	assert_run(PARSE("-p", "1"));
+	cr_assert_null(opts.user);
+	cr_assert_null(opts.group);
+	cr_assert_null(opts.pidfile);
+}
+
+Test(options, user_group_pidfile_refused)
+{
+	assert_error(PARSE("--user", ""), "--user");
+	assert_error(PARSE("--pidfile", ""), "--pidfile");
+	/* A group alone would change nothing a user would expect. */
+	assert_error(PARSE("--group", "nogroup"), "--group nogroup: needs --user");
+	assert_error(PARSE("--user"), "--user");
+}
+
+Test(options, syslog_facility)
+{
+	assert_run(PARSE("-p", "1"));
+	cr_assert_eq(opts.syslog_facility, -1);
+	assert_run(PARSE("--syslog"));
+	cr_assert_eq(opts.syslog_facility, LOG_DAEMON);
+	assert_run(PARSE("--syslog=local3"));
+	cr_assert_eq(opts.syslog_facility, LOG_LOCAL3);
+	assert_error(PARSE("--syslog=kern"), "--syslog=kern");
+	assert_error(PARSE("--syslog="), "--syslog=");
+	/* The facility is glued on: a word after it is an argument. */
+	assert_error(PARSE("--syslog", "local3"), "'local3': unexpected");
 }
