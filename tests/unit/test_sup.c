@@ -379,7 +379,7 @@ Test(sup, simple_one_for_one_stops_all_children_under_one_timer)
 {
 	const struct child_spec tmpl = {
 		.mfa = "{w,start_link,[]}", .modules = "[]",
-		.restart = RESTART_TEMPORARY, .shutdown = 200, .type = CHILD_WORKER,
+		.restart = RESTART_TEMPORARY, .shutdown = 1000, .type = CHILD_WORKER,
 		.start = dynamic_body,
 	};
 	const struct sup_flags flags = { .name = "dyn",
@@ -685,7 +685,7 @@ dynamic_calls(void *ctx)
 	cr_assert_str_eq(call(sup, CTL_DELETE_CHILD, "dyn", "undefined"),
 	    "error\tsimple_one_for_one\nend\n");
 	cr_assert_str_eq(call(sup, CTL_GET_CHILDSPEC, "dyn", "undefined"),
-	    "ok\nspec\tundefined\t{w,start_link,[]}\ttemporary\t200\tworker\t[]"
+	    "ok\nspec\tundefined\t{w,start_link,[]}\ttemporary\t1000\tworker\t[]"
 	    "\nend\n");
 	cr_assert_str_eq(call(sup, CTL_GET_CHILDSPEC, "dyn", pid),
 	    "error\tnot_found\nend\n");
@@ -696,7 +696,7 @@ Test(sup, calls_on_simple_one_for_one_children)
 {
 	const struct child_spec tmpl = {
 		.mfa = "{w,start_link,[]}", .modules = "[]",
-		.restart = RESTART_TEMPORARY, .shutdown = 200, .type = CHILD_WORKER,
+		.restart = RESTART_TEMPORARY, .shutdown = 1000, .type = CHILD_WORKER,
 		.start = dynamic_body,
 	};
 	struct sup *sup = dynamic_sup(&tmpl);
@@ -896,7 +896,7 @@ Test(sup, role_reports_an_exit_or_signals_a_child_itself)
 {
 	const struct child_spec tmpl = {
 		.mfa = "{w,start_link,[]}", .modules = "[]",
-		.restart = RESTART_TEMPORARY, .shutdown = 200, .type = CHILD_WORKER,
+		.restart = RESTART_TEMPORARY, .shutdown = 1000, .type = CHILD_WORKER,
 		.start = exit_3_or_wait,
 	};
 	struct hooked h = { .sup = dynamic_sup(&tmpl) };
