@@ -45,8 +45,14 @@ open_listen_socket(const struct options *o)
 	    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return -1;
-	/* Accepted sockets inherit SO_KEEPALIVE, as the tutorial asks. */
+	/*
+	 * Accepted sockets inherit SO_KEEPALIVE, as the tutorial asks.
+	 * SO_REUSEPORT: every tree bound with it shares the port, and the
+	 * kernel spreads the connections among their backlogs.
+	 */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
+	    (o->reuseport &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) == -1) ||
 	    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)) == -1 ||
 	    (o->listen.ss.ss_family == AF_INET6 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) == -1) ||

@@ -31,6 +31,7 @@ const char options_usage[] =
 "              [--log-format sasl|json] [--control path|none]\n"
 "              [--report-dir dir] [--report-max-bytes bytes]\n"
 "              [--report-max-files n] [--no-sandbox]\n"
+"              [--reuseport] [--proxy-protocol]\n"
 "              [--env name=value] [--keep-env] [--exec-throttle k/t]\n"
 "              [--rlimit name=value] [--max-connection-time seconds|infinity]\n"
 "              [--chdir dir] [--exec program [argument ...]]\n"
@@ -80,6 +81,11 @@ const char options_usage[] =
 "                             start if another tcpsup holds it\n"
 "      --syslog[=FACILITY]    also send every report to syslog, as its JSON\n"
 "                             line (daemon; local0 to local7, user, ...)\n"
+"      --reuseport            share the port with other tcpsup trees\n"
+"                             (SO_REUSEPORT): the kernel spreads connections\n"
+"      --proxy-protocol       each connection starts with a PROXY header (v1 or\n"
+"                             v2, from HAProxy's send-proxy[-v2]) naming the\n"
+"                             client; one without it is closed\n"
 "  -h, --help                 print this help and exit\n"
 "  -V, --version              print the version and exit\n";
 
@@ -90,7 +96,8 @@ enum {
 	OPT_REPORT_MAX_FILES, OPT_FRAME_TIMEOUT, OPT_MAX_PER_IP,
 	OPT_MAX_PER_IP_PREFIX6, OPT_NO_SANDBOX, OPT_EXEC, OPT_ENV, OPT_KEEP_ENV,
 	OPT_EXEC_THROTTLE, OPT_RLIMIT, OPT_MAX_CONNECTION_TIME, OPT_CHDIR,
-	OPT_USER, OPT_GROUP, OPT_PIDFILE, OPT_SYSLOG
+	OPT_USER, OPT_GROUP, OPT_PIDFILE, OPT_SYSLOG,
+	OPT_REUSEPORT, OPT_PROXY_PROTOCOL
 };
 
 /*
@@ -149,6 +156,8 @@ static const struct option longopts[] = {
 	{ "group", required_argument, NULL, OPT_GROUP },
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 	{ "syslog", optional_argument, NULL, OPT_SYSLOG },
+	{ "reuseport", no_argument, NULL, OPT_REUSEPORT },
+	{ "proxy-protocol", no_argument, NULL, OPT_PROXY_PROTOCOL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -501,6 +510,12 @@ parse_one(struct parse *p, int ch, const char *arg, struct options *o,
 		    arg : "daemon")) == -1)
 			fail(p, "--syslog=%s: expected a facility: daemon, user,"
 			    " local0 to local7, ...", arg);
+		break;
+	case OPT_REUSEPORT:
+		o->reuseport = true;
+		break;
+	case OPT_PROXY_PROTOCOL:
+		o->proxy_protocol = true;
 		break;
 	}
 }
