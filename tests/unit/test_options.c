@@ -101,6 +101,8 @@ assert_tutorial_defaults(void)
 	cr_assert_eq(opts.report_max_bytes, 1048576);
 	cr_assert_eq(opts.report_max_files, 10);
 	cr_assert(opts.sandbox, "workers confined by default");
+	cr_assert_not(opts.reuseport);
+	cr_assert_not(opts.proxy_protocol);
 }
 
 Test(options, defaults_are_the_tutorials)
@@ -306,6 +308,18 @@ Test(options, no_sandbox)
 	cr_assert_not(opts.sandbox);
 	cr_assert_eq(PARSE("--no-sandbox=yes"), OPTIONS_ERROR);
 	cr_assert_not_null(strstr(err, "--no-sandbox"), "%s", err);
+}
+
+Test(options, reuseport_and_proxy_protocol)
+{
+	assert_run(PARSE("--reuseport"));
+	cr_assert(opts.reuseport);
+	cr_assert_not(opts.proxy_protocol);
+	assert_run(PARSE("--proxy-protocol", "--reuseport"));
+	cr_assert(opts.proxy_protocol);
+	cr_assert(opts.reuseport);
+	cr_assert_eq(PARSE("--proxy-protocol=2"), OPTIONS_ERROR);
+	cr_assert_not_null(strstr(err, "--proxy-protocol"), "%s", err);
 }
 
 Test(options, max_clients)
