@@ -196,6 +196,28 @@ snapshot_parse_children(struct snap_proc *sup, char *records)
 	return 0;
 }
 
+/*
+ * A worker serving a connection names its client in its title
+ * ("tcpsup: tcp_echo_fsm 192.0.2.7:56324"), as it knows it: behind a
+ * balancer speaking the PROXY protocol that is the client the header
+ * named, where the socket's peer is the balancer.
+ */
+static void
+title_peer(struct snap_proc *p)
+{
+	static const char tag[] = "tcpsup: ";
+	const char *name, *peer;
+
+	if (strcmp(p->type, "worker") != 0 ||
+	    strncmp(p->title, tag, sizeof(tag) - 1) != 0)
+		return;
+	name = p->title + sizeof(tag) - 1;
+	if ((peer = strchr(name, ' ')) == NULL || peer[1] == '\0' ||
+	    strchr(peer + 1, ' ') != NULL)
+		return;
+	strlcpy(p->peer, peer + 1, sizeof(p->peer));
+}
+
 int
 snapshot_proc_fill(struct snap_proc *p, const char *stat, const char *cmdline,
     size_t cmdlen, double sys_uptime, long hz, long pagesize)
@@ -211,6 +233,7 @@ snapshot_proc_fill(struct snap_proc *p, const char *stat, const char *cmdline,
 		p->uptime = 0;
 	p->rss_kib = st.rss * (uint64_t)pagesize / 1024;
 	procfs_cmdline_title(cmdline, cmdlen, p->title, sizeof(p->title));
+	title_peer(p);
 	p->have_proc = true;
 	return 0;
 }
@@ -414,7 +437,7 @@ read_proc(struct snap_proc *p, const struct sysinfo_proc *sys)
 		if (stat != NULL && cmdline != NULL &&
 		    snapshot_proc_fill(p, stat, cmdline, cmdlen, sys->uptime,
 		    sys->hz, sys->pagesize) == 0 &&
-		    strcmp(p->type, "worker") == 0)
+		    strcmp(p->type, "worker") == 0 && p->peer[0] == '\0')
 			find_peer(&sys->peers, p);
 		free(stat);
 		free(cmdline);

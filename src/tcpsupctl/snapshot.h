@@ -32,7 +32,7 @@ struct snap_proc {
 	bool		 have_proc;
 	pid_t		 ppid;
 	char		 title[128];	/* the cmdline as ps shows it */
-	char		 peer[64];	/* a worker's connected peer, or "" */
+	char		 peer[64];	/* a worker's client, or "" */
 	double		 cpu;		/* user + system seconds */
 	double		 uptime;	/* seconds since it started */
 	uint64_t	 rss_kib;
@@ -93,7 +93,8 @@ int	snapshot_parse_children(struct snap_proc *sup, char *records);
 /*
  * Fill one process's kernel fields from the text of its /proc/PID/stat
  * and cmdline, given the system's uptime, clock ticks per second and page
- * size; -1 if stat is not for proc->pid.
+ * size; -1 if stat is not for proc->pid. A worker's peer is the client its
+ * title names, if it names one.
  */
 int	snapshot_proc_fill(struct snap_proc *, const char *stat,
 	    const char *cmdline, size_t cmdlen, double sys_uptime, long hz,

@@ -194,6 +194,30 @@ Test(snapshot, proc_fill)
 	cr_assert_str_eq(p.title, cmdline);
 }
 
+Test(snapshot, proc_fill_worker_peer_is_the_client_its_title_names)
+{
+	static const char serving[] = "tcpsup: tcp_echo_fsm 192.0.2.7:56324";
+	static const char idle[] = "tcpsup: tcp_echo_fsm";
+	const char *stat = "17613 (tcpsup) S 17609 17607 17607 0 -1 4194560 "
+	    "120 0 0 0 150 75 0 0 20 0 1 0 100000 12345678 200 0 0 0\n";
+	struct snap_proc p = { .pid = 17613, .type = "worker" };
+
+	/* Behind a PROXY balancer, not the socket's peer: the title's. */
+	cr_assert_eq(snapshot_proc_fill(&p, stat, serving, sizeof(serving),
+	    1234.5, 100, 4096), 0);
+	cr_assert_str_eq(p.peer, "192.0.2.7:56324");
+	/* Waiting for a socket: no client, the socket's peer (none) stands. */
+	memset(p.peer, 0, sizeof(p.peer));
+	cr_assert_eq(snapshot_proc_fill(&p, stat, idle, sizeof(idle),
+	    1234.5, 100, 4096), 0);
+	cr_assert_str_eq(p.peer, "");
+	/* A supervisor's title says where it listens: not a peer. */
+	strlcpy(p.type, "supervisor", sizeof(p.type));
+	cr_assert_eq(snapshot_proc_fill(&p, stat, serving, sizeof(serving),
+	    1234.5, 100, 4096), 0);
+	cr_assert_str_eq(p.peer, "");
+}
+
 Test(snapshot, proc_fill_another_process)
 {
 	const char *stat = "99 (tcpsup) S 1 1 1 0 -1 0 0 0 0 0 1 1 0 0 20 0 1 "
