@@ -151,12 +151,12 @@ v1_parse(const uint8_t *buf, size_t len, struct proxyhdr *h)
 		    more(h, PROXYHDR_V1_MAX - len);
 	if (buf[i] == '\n')
 		return bad(h, "v1: LF without CR");
+	if (i + 2 > PROXYHDR_V1_MAX)
+		return bad(h, "v1: longer than 107 bytes");
 	if (i + 1 == len)
 		return more(h, 1);
 	if (buf[i + 1] != '\n')
 		return bad(h, "v1: CR without LF");
-	if (i + 2 > PROXYHDR_V1_MAX)
-		return bad(h, "v1: longer than 107 bytes");
 	/* The signature matched, and holds no CR: i is past it. */
 	memcpy(line, buf + V1_PREFIX_LEN, i - V1_PREFIX_LEN);
 	line[i - V1_PREFIX_LEN] = '\0';

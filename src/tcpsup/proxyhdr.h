@@ -33,7 +33,11 @@ enum proxyhdr_status {
 struct proxyhdr {
 	int		 version;	/* 1 or 2, once known; 0 before */
 	size_t		 len;		/* DONE: the header's length */
-	size_t		 more;		/* MORE: the most bytes it may still need */
+	/*
+	 * MORE: how many bytes to look at next. v1: what the longest line
+	 * leaves; v2: up to the length field, then exactly the rest.
+	 */
+	size_t		 more;
 	/*
 	 * false for v2 LOCAL (the balancer's own health check), v1 UNKNOWN,
 	 * and v2 UNSPEC or AF_UNIX: the connection's own addresses hold.

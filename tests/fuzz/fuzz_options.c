@@ -65,6 +65,19 @@ in_args(const struct command_line *cl, const char *p)
 	return false;
 }
 
+/*
+ * Does an argument start with prefix? A flag's shortest name getopt_long
+ * takes ("--pr" for --proxy-protocol) is enough to set it.
+ */
+static bool
+has_arg(const struct command_line *cl, const char *prefix)
+{
+	for (int i = 1; i < cl->argc; i++)
+		if (strncmp(cl->own[i], prefix, strlen(prefix)) == 0)
+			return true;
+	return false;
+}
+
 static void
 check_listen(const struct addr *a)
 {
@@ -155,6 +168,9 @@ check_accepted(const struct command_line *cl, const struct options *o)
 	    o->pidfile[0]));
 	FUZZ_CHECK(o->syslog_facility == -1 ||
 	    (o->syslog_facility & ~LOG_FACMASK) == 0);
+	/* Flags default off and come on only when named. */
+	FUZZ_CHECK(!o->reuseport || has_arg(cl, "--reusep"));
+	FUZZ_CHECK(!o->proxy_protocol || has_arg(cl, "--pr"));
 }
 
 /* The options that point into the arguments, one by one; NULL after. */
