@@ -44,6 +44,25 @@ wait_readable(int fd, int64_t deadline)
 	return 0;
 }
 
+/* Take n bytes already peeked at: they are there, unless a reset came. */
+static int
+consume(int fd, uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t r = recv(fd, p, n, MSG_DONTWAIT);
+
+		if (r > 0) {
+			p += r;
+			n -= (size_t)r;
+		} else if (r == 0 || errno != EINTR) {
+			if (r == 0)
+				errno = ECONNRESET;
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /*
  * Peek at what has arrived, let the parser say how much of it is header,
  * consume exactly that, and wait for more while the header is unfinished.
@@ -76,7 +95,7 @@ read_header(int fd, int secs, struct proxyhdr *h, const char **why)
 		}
 		/* All of it is header on MORE; on DONE, up to its end. */
 		take = st == PROXYHDR_DONE ? h->len - have : (size_t)n;
-		if (recv(fd, header + have, take, MSG_WAITALL) != (ssize_t)take)
+		if (consume(fd, header + have, take) == -1)
 			return PROXY_ERROR;
 		have += take;
 		if (st == PROXYHDR_DONE)
