@@ -2,8 +2,10 @@
  * echo_fsm.c -- tcp_echo_fsm: serves one connection, then exits.
  *
  * Like the tutorial's FSM it is born in WAIT_FOR_SOCKET and is handed its
- * socket by tcp_client_sup; in WAIT_FOR_DATA it echoes every complete frame
- * and re-arms the idle timer on every read. The idle timer also bounds a
+ * socket by tcp_client_sup; behind a balancer (--proxy-protocol) it first
+ * reads the PROXY header that names its client (proxy.c), then in
+ * WAIT_FOR_DATA it echoes every complete frame and re-arms the idle timer
+ * on every read. The idle timer also bounds a
  * write to a peer that has stopped reading, and the frame timer the time
  * from a frame's first byte to its last, so that a client trickling a byte
  * now and then cannot keep its worker for ever. It holds nothing but its socket:
