@@ -47,7 +47,7 @@
 /* How a connection ends; END_NONE: it goes on. */
 enum ending {
 	END_NONE, END_CLOSED, END_TIMEOUT, END_FRAME_TIMEOUT, END_TOO_BIG,
-	END_ERROR, END_PROXY_TIMEOUT, END_PROXY_BAD
+	END_ERROR, END_PROXY
 };
 
 struct conn {
@@ -58,15 +58,16 @@ struct conn {
 	size_t			 len;
 	size_t			 too_big;	/* announced payload, on END_TOO_BIG */
 	int			 error;		/* errno, on END_ERROR */
-	const char		*proxy_why;	/* on END_PROXY_BAD */
-	int			 proxy_secs;	/* the PROXY header's deadline */
+	const struct options	*opts;
+	enum proxy_result	 proxy;		/* on END_PROXY */
+	const char		*proxy_why;	/* on END_PROXY */
 	int			 idle;		/* seconds, or IDLE_INFINITY */
 	int			 frame_timeout;	/* seconds, or IDLE_INFINITY */
 	int			 rcvtimeo;	/* seconds on the socket now */
 	bool			 pending;	/* a frame has begun, not ended */
 	struct timespec		 frame_start;	/* its first byte, if pending */
 	struct timespec		 last_read;	/* kept while rcvtimeo != idle */
-	char			 peer[ADDR_STRLEN + 16];	/* {Address,Port} at most */
+	char			 peer[PROXY_CLIENT_STRLEN];
 };
 
 static void __attribute__((format(printf, 2, 3)))
@@ -290,14 +291,9 @@ finish(const struct conn *c, enum ending e)
 			    " the limit of %zu (emsgsize) - closing.", c->peer,
 			    c->too_big, c->codec.max_payload);
 		return 0;
-	case END_PROXY_TIMEOUT:
-		say(REPORT_ERROR, "Client %s sent no whole PROXY header in %d s"
-		    " - closing.", c->peer, c->proxy_secs);
-		return 0;
-	case END_PROXY_BAD:
-		say(REPORT_ERROR, "Client %s sent no valid PROXY header (%s) -"
-		    " closing.", c->peer, c->proxy_why);
-		return 0;
+	case END_PROXY:
+		proxy_report(c->opts, c->proxy, c->peer, c->proxy_why);
+		return c->proxy == PROXY_ERROR;
 	default:
 		say(REPORT_ERROR, "Client %s: %s - closing.", c->peer,
 		    strerror(c->error));
@@ -399,50 +395,28 @@ conn_init(struct conn *c, const struct options *o, int fd)
 	    (o->packet == FRAME_LINE);
 	if (c->buf == NULL)
 		c->buf = frame_buffer(c->cap);
-	c->proxy_secs = proxy_header_secs(o);
+	c->opts = o;
 	set_idle_timeout(c);
 }
 
 /*
  * Who the client is, for the title and every report: the socket's peer,
  * or behind a balancer the one its PROXY header names, read here before
- * any echo. There reports give the port too, as {Address,Port} (what
- * inet:peername/1 returns), which is what finds the connection in the
- * balancer's own log.
+ * any echo (proxy.h).
  */
 static enum ending
-greet(struct conn *c, const struct options *o)
+greet(struct conn *c)
 {
 	struct endpoints ends;
-	char host[ADDR_STRLEN], text[ADDR_STRLEN];
-	enum ending e = END_NONE;
+	char text[ADDR_STRLEN];
 
-	switch (proxy_endpoints(c->fd, o, &ends, &c->proxy_why)) {
-	case PROXY_OK:
-		break;
-	case PROXY_CLOSED:
-		e = END_CLOSED;
-		break;
-	case PROXY_TIMEOUT:
-		e = END_PROXY_TIMEOUT;
-		break;
-	case PROXY_BAD:
-		e = END_PROXY_BAD;
-		break;
-	case PROXY_ERROR:
-		c->error = errno;
-		e = END_ERROR;
-		break;
-	}
-	addr_format_tuple(&ends.peer, host, sizeof(host));
-	if (o->proxy_protocol)
-		snprintf(c->peer, sizeof(c->peer), "{%s,%d}", host,
-		    addr_port(&ends.peer));
-	else
-		strlcpy(c->peer, host, sizeof(c->peer));
+	c->proxy = proxy_endpoints(c->fd, c->opts, &ends, &c->proxy_why);
+	proxy_client(c->opts, &ends.peer, c->peer, sizeof(c->peer));
 	addr_format(&ends.peer, text, sizeof(text));
 	proc_title("tcp_echo_fsm %s", text);
-	return e;
+	if (c->proxy == PROXY_OK)
+		return END_NONE;
+	return c->proxy == PROXY_CLOSED ? END_CLOSED : END_PROXY;
 }
 
 /*
@@ -473,7 +447,7 @@ serve_one(struct conn *c, const struct options *o, int fd, enum ending *e)
 	int status;
 
 	conn_init(c, o, fd);
-	if ((*e = greet(c, o)) == END_NONE)
+	if ((*e = greet(c)) == END_NONE)
 		*e = serve(c);
 	status = finish(c, *e);
 	if (*e == END_TOO_BIG)

@@ -27,6 +27,7 @@
 #include "exec_worker.h"
 #include "fdpass.h"
 #include "proc.h"
+#include "proxy.h"
 
 static const int rlimit_resources[OPTIONS_RLIMITS] = {
 	[OPTIONS_RLIMIT_AS] = RLIMIT_AS,
@@ -104,6 +105,37 @@ set_limits(const struct options *o)
 		fail(EXEC_STEP_CHDIR, errno);
 }
 
+/*
+ * The connection's two ends, for the title and the environment: behind a
+ * balancer, those its PROXY header names, read here so that the program
+ * never sees it (proxy.h). A client gone already, or one whose header
+ * fails (reported here, before 2 is the program's), has nothing left to
+ * be served: exit 0, which is no failed start.
+ */
+static void
+endpoints(const struct exec_conf *conf, int sock, struct endpoints *ends)
+{
+	char client[PROXY_CLIENT_STRLEN];
+	enum proxy_result r;
+	const char *why;
+
+	if ((r = proxy_endpoints(sock, conf->opts, ends, &why)) != PROXY_OK) {
+		if (r != PROXY_CLOSED) {
+			proxy_client(conf->opts, &ends->peer, client,
+			    sizeof(client));
+			proxy_report(conf->opts, r, client, why);
+		}
+		_exit(0);
+	}
+	if (ends->peer.ss.ss_family == AF_UNSPEC)
+		_exit(0);
+	ends->local.len = sizeof(ends->local.ss);
+	if (ends->local.ss.ss_family == AF_UNSPEC &&
+	    getsockname(sock, (struct sockaddr *)&ends->local.ss,
+	    &ends->local.len) == -1)
+		fail(EXEC_STEP_SETUP, errno);
+}
+
 /* The environment, in memory of this process's own: it is about to exec. */
 static char **
 environment(const struct exec_conf *conf, const struct addr *local,
@@ -130,8 +162,7 @@ exec_worker_start(void *arg, void *extra)
 	const struct exec_conf *conf = arg;
 	const struct exec_fds *fds = extra;
 	const int keep[] = { fds->channel, fds->err };
-	struct addr local = { .len = sizeof(local.ss) };
-	struct addr remote = { .len = sizeof(remote.ss) };
+	struct endpoints ends;
 	char text[ADDR_STRLEN];
 	char **envp;
 	int sock;
@@ -142,14 +173,10 @@ exec_worker_start(void *arg, void *extra)
 	/* WAIT_FOR_SOCKET; end of file: tcp_client_sup let this spare go. */
 	if ((sock = fdpass_recv(3)) == -1)
 		_exit(errno == 0 ? 0 : 1);
-	/* A client gone already has nothing left to be served: normal. */
-	if (getpeername(sock, (struct sockaddr *)&remote.ss, &remote.len) == -1)
-		_exit(0);
-	if (getsockname(sock, (struct sockaddr *)&local.ss, &local.len) == -1)
-		fail(EXEC_STEP_SETUP, errno);
-	addr_format(&remote, text, sizeof(text));
+	endpoints(conf, sock, &ends);
+	addr_format(&ends.peer, text, sizeof(text));
 	proc_title("exec %s %s", conf->name, text);
-	envp = environment(conf, &local, &remote);
+	envp = environment(conf, &ends.local, &ends.peer);
 	set_descriptors(sock, 4);
 	/* The supervisors ignore SIGPIPE; a program expects the default. */
 	signal(SIGPIPE, SIG_DFL);

@@ -10,11 +10,15 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "log.h"
 #include "proc.h"
 #include "proxy.h"
 #include "proxyhdr.h"
+#include "report.h"
 
 /* In .bss: no page of it is touched unless a header that long arrives. */
 static uint8_t	header[PROXYHDR_MAX];
@@ -124,5 +128,40 @@ proxy_endpoints(int fd, const struct options *o, struct endpoints *e,
 		e->peer = h.src;
 		e->local = h.dst;
 	}
+	if (r == PROXY_ERROR)
+		*why = strerror(errno);
 	return r;
+}
+
+void
+proxy_client(const struct options *o, const struct addr *peer, char *buf,
+    size_t size)
+{
+	char host[ADDR_STRLEN];
+
+	addr_format_tuple(peer, host, sizeof(host));
+	if (o->proxy_protocol)
+		snprintf(buf, size, "{%s,%d}", host, addr_port(peer));
+	else
+		snprintf(buf, size, "%s", host);
+}
+
+void
+proxy_report(const struct options *o, enum proxy_result r,
+    const char *client, const char *why)
+{
+	char msg[256];
+	struct report rep;
+
+	if (r == PROXY_TIMEOUT)
+		snprintf(msg, sizeof(msg), "Client %s sent no whole PROXY header"
+		    " in %d s - closing.", client, proxy_header_secs(o));
+	else if (r == PROXY_BAD)
+		snprintf(msg, sizeof(msg), "Client %s sent no valid PROXY header"
+		    " (%s) - closing.", client, why);
+	else
+		snprintf(msg, sizeof(msg), "Client %s: %s - closing.", client,
+		    why);
+	rep = report_message(REPORT_ERROR, getpid(), msg);
+	log_report(&rep);
 }

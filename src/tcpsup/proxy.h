@@ -26,8 +26,11 @@ enum proxy_result {
 	PROXY_CLOSED,	/* the peer left before its first byte */
 	PROXY_TIMEOUT,	/* no whole header within proxy_header_secs() */
 	PROXY_BAD,	/* not a valid header: why says what */
-	PROXY_ERROR	/* errno */
+	PROXY_ERROR	/* the socket failed: why is strerror's */
 };
+
+/* Longest text proxy_client() writes: {Address,Port} at most. */
+#define PROXY_CLIENT_STRLEN	(ADDR_STRLEN + 16)
 
 /* How long a header may take to arrive whole, in seconds. */
 int	proxy_header_secs(const struct options *);
@@ -42,5 +45,20 @@ int	proxy_header_secs(const struct options *);
  */
 enum proxy_result proxy_endpoints(int fd, const struct options *,
 	    struct endpoints *e, const char **why);
+
+/*
+ * How reports name the client peer: {127,0,0,1} as the tutorial does, or
+ * with --proxy-protocol {{127,0,0,1},56324}, as inet:peername/1 returns
+ * it: the port is what finds the connection in the balancer's own log.
+ */
+void	proxy_client(const struct options *, const struct addr *peer,
+	    char *buf, size_t size);
+
+/*
+ * The ERROR REPORT of a connection closed for its header (r neither
+ * PROXY_OK nor PROXY_CLOSED), client as proxy_client() names it.
+ */
+void	proxy_report(const struct options *, enum proxy_result r,
+	    const char *client, const char *why);
 
 #endif

@@ -196,26 +196,43 @@ snapshot_parse_children(struct snap_proc *sup, char *records)
 	return 0;
 }
 
+/* "192.0.2.7:56324" or "[2001:db8::7]:56324", as the daemon prints them. */
+static bool
+is_endpoint(const char *w)
+{
+	const char *colon = strrchr(w, ':'), *p;
+	size_t digits = colon == NULL ? 0 : strlen(colon + 1);
+
+	if (digits == 0 || digits > 5 ||
+	    strspn(colon + 1, "0123456789") != digits)
+		return false;
+	if (w[0] == '[')
+		return colon > w + 1 && colon[-1] == ']';
+	for (p = w; p < colon; p++)
+		if (*p != '.' && (*p < '0' || *p > '9'))
+			return false;
+	return colon > w;
+}
+
 /*
- * A worker serving a connection names its client in its title
- * ("tcpsup: tcp_echo_fsm 192.0.2.7:56324"), as it knows it: behind a
- * balancer speaking the PROXY protocol that is the client the header
- * named, where the socket's peer is the balancer.
+ * A worker serving a connection names its client last in its title
+ * ("tcpsup: tcp_echo_fsm 192.0.2.7:56324", "tcpsup: exec cat
+ * 192.0.2.7:56324"), as it knows it: behind a balancer speaking the PROXY
+ * protocol, the client the header named, where the socket's peer is the
+ * balancer. A worker waiting for a socket names none.
  */
 static void
 title_peer(struct snap_proc *p)
 {
 	static const char tag[] = "tcpsup: ";
-	const char *name, *peer;
+	const char *name, *last;
 
 	if (strcmp(p->type, "worker") != 0 ||
 	    strncmp(p->title, tag, sizeof(tag) - 1) != 0)
 		return;
 	name = p->title + sizeof(tag) - 1;
-	if ((peer = strchr(name, ' ')) == NULL || peer[1] == '\0' ||
-	    strchr(peer + 1, ' ') != NULL)
-		return;
-	strlcpy(p->peer, peer + 1, sizeof(p->peer));
+	if ((last = strrchr(name, ' ')) != NULL && is_endpoint(last + 1))
+		strlcpy(p->peer, last + 1, sizeof(p->peer));
 }
 
 int

@@ -3,9 +3,11 @@
  * trees sharing one port with --reuseport, both served by the kernel; a
  * real HAProxy running dist/haproxy/tcpsup.cfg as shipped (send-proxy-v2,
  * and send-proxy for v1) in front of two --proxy-protocol trees, whose
- * reports, titles and tcpsupctl tree name the client, not HAProxy; and
+ * reports, titles and tcpsupctl tree name the client, not HAProxy;
  * connections with no header, a malformed or a truncated one, each closed
- * with its ERROR REPORT while a well-behaved client goes on echoing.
+ * with its ERROR REPORT while a well-behaved client goes on echoing; and
+ * an --exec program getting the client in its environment, never the
+ * header on its input.
  */
 #include <criterion/criterion.h>
 
@@ -528,4 +530,62 @@ Test(scale, v2_local_and_v1_unknown_keep_the_connections_addresses)
 	close(fd);
 	cr_assert(ts_wait_log(&a, 0,
 	    "Client {{8193,3512,0,0,0,0,0,7},4242} disconnected.", 5000));
+}
+
+/* --- --exec behind a balancer ------------------------------------------- */
+
+/* Everything fd delivers until its end, NUL-terminated; its length. */
+static size_t
+read_to_end(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	while (len + 1 < size && (n = read(fd, buf + len, size - len - 1)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	return len;
+}
+
+Test(scale, exec_program_gets_the_client_and_never_the_header)
+{
+	unsigned char v2[64];
+	char out[8192], needle[64];
+	const char *v1 = "PROXY TCP4 203.0.113.9 198.51.100.1 5555 2222\r\n";
+	size_t n, mark;
+	int fd;
+
+	/* The environment names whom the header names, at both ends. */
+	ts_start(&a, (const char *[]){ "--proxy-protocol", "--exec",
+	    "/usr/bin/env", NULL });
+	cr_assert((fd = ts_connect(&a)) >= 0);
+	n = v2_header(v2, 0x21, "192.0.2.7", 40000, "198.51.100.1", 2222);
+	cr_assert_eq(ts_write(fd, v2, n), 0);
+	read_to_end(fd, out, sizeof(out));
+	close(fd);
+	cr_assert_not_null(strstr(out, "TCPREMOTEIP=192.0.2.7\n"), "%s", out);
+	cr_assert_not_null(strstr(out, "TCPREMOTEPORT=40000\n"), "%s", out);
+	cr_assert_not_null(strstr(out, "TCPLOCALIP=198.51.100.1\n"), "%s", out);
+	cr_assert_not_null(strstr(out, "TCPLOCALPORT=2222\n"), "%s", out);
+	/* The program reads what follows the header, and only that. */
+	ts_start(&b, (const char *[]){ "--proxy-protocol", "--exec", "/bin/cat",
+	    NULL });
+	cr_assert((fd = ts_connect(&b)) >= 0);
+	snprintf(out, sizeof(out), "%shello", v1);
+	cr_assert_eq(ts_write(fd, out, strlen(out)), 0);
+	shutdown(fd, SHUT_WR);
+	cr_assert_eq(read_to_end(fd, out, sizeof(out)), 5, "%s", out);
+	cr_assert_str_eq(out, "hello");
+	close(fd);
+	/* A bad header: reported as for an echo worker, no program run. */
+	mark = b.len;
+	cr_assert((fd = ts_connect(&b)) >= 0);
+	cr_assert_eq(ts_write(fd, "hello\n", 6), 0);
+	cr_assert(ts_closed_by_peer(fd, 5000));
+	snprintf(needle, sizeof(needle), "Client {{127,0,0,1},%d} sent no valid "
+	    "PROXY header", ts_local_port(fd));
+	close(fd);
+	cr_assert(ts_wait_log(&b, mark, needle, 5000), "%s", b.log + mark);
+	cr_assert_str_eq(report_kind(&b, ts_find(&b, mark, needle)), "ERROR");
+	cr_assert_null(ts_find(&b, mark, "start_error"), "%s", b.log + mark);
 }

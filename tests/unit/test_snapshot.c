@@ -198,6 +198,8 @@ Test(snapshot, proc_fill_worker_peer_is_the_client_its_title_names)
 {
 	static const char serving[] = "tcpsup: tcp_echo_fsm 192.0.2.7:56324";
 	static const char idle[] = "tcpsup: tcp_echo_fsm";
+	static const char program[] = "tcpsup: exec cat [2001:db8::7]:4242";
+	static const char spare[] = "tcpsup: exec host:80";
 	const char *stat = "17613 (tcpsup) S 17609 17607 17607 0 -1 4194560 "
 	    "120 0 0 0 150 75 0 0 20 0 1 0 100000 12345678 200 0 0 0\n";
 	struct snap_proc p = { .pid = 17613, .type = "worker" };
@@ -211,6 +213,14 @@ Test(snapshot, proc_fill_worker_peer_is_the_client_its_title_names)
 	cr_assert_eq(snapshot_proc_fill(&p, stat, idle, sizeof(idle),
 	    1234.5, 100, 4096), 0);
 	cr_assert_str_eq(p.peer, "");
+	/* A program's worker (--exec): the client comes after its name. */
+	cr_assert_eq(snapshot_proc_fill(&p, stat, program, sizeof(program),
+	    1234.5, 100, 4096), 0);
+	cr_assert_str_eq(p.peer, "[2001:db8::7]:4242");
+	memset(p.peer, 0, sizeof(p.peer));
+	cr_assert_eq(snapshot_proc_fill(&p, stat, spare, sizeof(spare),
+	    1234.5, 100, 4096), 0);
+	cr_assert_str_eq(p.peer, "", "a program's name is no peer");
 	/* A supervisor's title says where it listens: not a peer. */
 	strlcpy(p.type, "supervisor", sizeof(p.type));
 	cr_assert_eq(snapshot_proc_fill(&p, stat, serving, sizeof(serving),
