@@ -3,7 +3,8 @@
  * that serves it: network input never reaches a supervisor. The header is
  * peeked at and only its own bytes are consumed, so what the client sent
  * after it is served as if no balancer stood between. A client that sends
- * nothing can cost no more than proxy_header_secs().
+ * nothing can cost no more than proxy_header_secs(). Both workers (echo
+ * and --exec) name their client and report a bad header through here.
  */
 #include <sys/socket.h>
 
