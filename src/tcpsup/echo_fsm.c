@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -69,20 +68,6 @@ struct conn {
 	struct timespec		 last_read;	/* kept while rcvtimeo != idle */
 	char			 peer[PROXY_CLIENT_STRLEN];
 };
-
-static void __attribute__((format(printf, 2, 3)))
-say(enum report_kind kind, const char *fmt, ...)
-{
-	char msg[256];
-	struct report r;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	r = report_message(kind, getpid(), msg);
-	log_report(&r);
-}
 
 /*
  * The whole write within the idle timeout: SO_SNDTIMEO would bound each
@@ -272,31 +257,34 @@ finish(const struct conn *c, enum ending e)
 {
 	switch (e) {
 	case END_CLOSED:
-		say(REPORT_INFO, "Client %s disconnected.", c->peer);
+		log_say(REPORT_INFO, getpid(), "Client %s disconnected.",
+		    c->peer);
 		return 0;
 	case END_TIMEOUT:
-		say(REPORT_ERROR, "Client connection timeout - closing.");
+		log_say(REPORT_ERROR, getpid(),
+		    "Client connection timeout - closing.");
 		return 0;
 	case END_FRAME_TIMEOUT:
-		say(REPORT_ERROR, "Client %s sent no whole frame in %d s -"
-		    " closing.", c->peer, c->frame_timeout);
+		log_say(REPORT_ERROR, getpid(), "Client %s sent no whole frame"
+		    " in %d s - closing.", c->peer, c->frame_timeout);
 		return 0;
 	case END_TOO_BIG:
 		if (c->codec.mode == FRAME_LINE)
-			say(REPORT_ERROR, "Client %s sent a line longer than %zu"
-			    " bytes (emsgsize) - closing.", c->peer,
-			    c->codec.max_payload);
+			log_say(REPORT_ERROR, getpid(), "Client %s sent a line"
+			    " longer than %zu bytes (emsgsize) - closing.",
+			    c->peer, c->codec.max_payload);
 		else
-			say(REPORT_ERROR, "Client %s sent a frame of %zu bytes, over"
-			    " the limit of %zu (emsgsize) - closing.", c->peer,
-			    c->too_big, c->codec.max_payload);
+			log_say(REPORT_ERROR, getpid(), "Client %s sent a frame"
+			    " of %zu bytes, over the limit of %zu (emsgsize) -"
+			    " closing.", c->peer, c->too_big,
+			    c->codec.max_payload);
 		return 0;
 	case END_PROXY:
 		proxy_report(c->opts, c->proxy, c->peer, c->proxy_why);
 		return c->proxy == PROXY_ERROR;
 	default:
-		say(REPORT_ERROR, "Client %s: %s - closing.", c->peer,
-		    strerror(c->error));
+		log_say(REPORT_ERROR, getpid(), "Client %s: %s - closing.",
+		    c->peer, strerror(c->error));
 		return 1;
 	}
 }

@@ -24,7 +24,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -107,20 +106,6 @@ struct exec_sup {
 
 /* --- reports ------------------------------------------------------------ */
 
-static void __attribute__((format(printf, 3, 4)))
-say(enum report_kind kind, pid_t pid, const char *fmt, ...)
-{
-	char msg[256];
-	struct report r;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	r = report_message(kind, pid, msg);
-	log_report(&r);
-}
-
 /* A start_error, as the engine reports a failed fork. */
 static void
 say_start_error(const struct exec_sup *xs, const struct exec_failure *f)
@@ -159,7 +144,7 @@ static void
 new_window(struct exec_child *x, int64_t now)
 {
 	if (x->dropped > 0)
-		say(REPORT_INFO, x->entry.pid, "(%u more line%s on stderr"
+		log_say(REPORT_INFO, x->entry.pid, "(%u more line%s on stderr"
 		    " dropped: over %d a second)", x->dropped,
 		    x->dropped == 1 ? "" : "s", EXEC_LINES_PER_SEC);
 	x->window = now;
@@ -379,7 +364,7 @@ time_up(struct exec_sup *xs, struct exec_child *x, int64_t now)
 	int shutdown = xs->spec->shutdown;
 
 	queue_remove(x);
-	say(REPORT_ERROR, getpid(), "%s: Client %s served by %d for %d s"
+	log_say(REPORT_ERROR, getpid(), "%s: Client %s served by %d for %d s"
 	    " (--max-connection-time) - stopping it.",
 	    sup_get_flags(xs->sup)->name, x->peer, (int)x->entry.pid,
 	    xs->opts->max_connection_time);
@@ -426,7 +411,7 @@ gate_close(struct exec_sup *xs)
 {
 	xs->closed_at = proc_now_ms();
 	xs->burst = (unsigned)xs->opts->throttle_max + 1;
-	say(REPORT_ERROR, getpid(), "%s: %u programs failed within %d ms of"
+	log_say(REPORT_ERROR, getpid(), "%s: %u programs failed within %d ms of"
 	    " their start in %d s (--exec-throttle %d/%d) - new connections"
 	    " wait; one is let in every %d s until a program starts.",
 	    sup_get_flags(xs->sup)->name, xs->burst, EXEC_QUICK_MS,
@@ -440,7 +425,7 @@ gate_open(struct exec_sup *xs)
 {
 	int64_t now = proc_now_ms();
 
-	say(REPORT_INFO, getpid(), "%s: a program started after %u failed"
+	log_say(REPORT_INFO, getpid(), "%s: a program started after %u failed"
 	    " starts - taking connections again after %ld ms.",
 	    sup_get_flags(xs->sup)->name, xs->burst, (long)(now - xs->closed_at));
 	intensity_free(&xs->failures);

@@ -269,6 +269,20 @@ log_report(const struct report *r)
 		count_drop();
 }
 
+void
+log_say(enum report_kind kind, pid_t pid, const char *fmt, ...)
+{
+	char msg[512];
+	struct report r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	r = report_message(kind, pid, msg);
+	log_report(&r);
+}
+
 /* An ERROR REPORT of fmt, with ": strerror(e)" unless e is 0. */
 static void
 say_error(int e, const char *fmt, va_list ap)

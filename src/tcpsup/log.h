@@ -21,6 +21,10 @@
 void	log_set_format(enum report_format);
 void	log_report(const struct report *);
 
+/* A report of one message, formatted as printf(3) does, for pid. */
+void	log_say(enum report_kind, pid_t, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+
 /*
  * The root, before its first fork: make writes to stderr never wait for
  * its reader (a description of our own with O_NONBLOCK for a pipe or a

@@ -25,7 +25,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,20 +41,6 @@
 
 /* How long tcp_client_sup waits for a clone's pid: a clone takes ~50 us. */
 #define SPAWNER_REPLY_MS	1000
-
-static void __attribute__((format(printf, 1, 2)))
-say(const char *fmt, ...)
-{
-	char msg[256];
-	struct report r;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	r = report_message(REPORT_ERROR, getpid(), msg);
-	log_report(&r);
-}
 
 /* A request's one byte: what its descriptor is. */
 #define KIND_CHANNEL	'C'
@@ -112,7 +97,8 @@ spawner_main(const struct echo_fsm_conf *conf, int requests, pid_t sup)
 	log_set_process(NULL);
 	proc_title("echo_spawner");
 	if (sandbox_enter() == -1) {
-		say("Cannot confine tcp_echo_fsm: %s.", strerror(errno));
+		log_say(REPORT_ERROR, getpid(), "Cannot confine tcp_echo_fsm:"
+		    " %s.", strerror(errno));
 		_exit(1);
 	}
 	serve_requests(conf, sup);
@@ -203,8 +189,9 @@ spawner_spawn(void *arg, void *extra)
 		if ((pid = ask(s, extra)) != 0)
 			return pid;
 		reason_errno(errno, atom, sizeof(atom));
-		say("tcp_client_sup: echo_spawner %d: %s (%s) - starting"
-		    " another.", (int)s->pid, atom, strerror(errno));
+		log_say(REPORT_ERROR, getpid(), "tcp_client_sup: echo_spawner"
+		    " %d: %s (%s) - starting another.", (int)s->pid, atom,
+		    strerror(errno));
 		spawner_stop(s);
 	}
 	/* Started twice and gone twice: a shortage, which may pass. */
