@@ -21,6 +21,9 @@
 /* The argument area /proc/PID/cmdline shows: argv's strings, end to end. */
 static char	*args_start, *args_end;
 
+/* The kernel's name of this process (comm): the title's first word. */
+static char	 comm[16];
+
 pid_t
 proc_fork_linked(void)
 {
@@ -100,6 +103,28 @@ proc_title_init(int argc, char *argv[], char *envp[])
 }
 
 /*
+ * Name the process after the first word of its title, as top(1), pgrep
+ * without -f, the OOM killer's messages and valgrind's children (whose
+ * titles nobody sees) show it. Only when that word changes: a worker names
+ * itself once, before its seccomp filter, which does not allow prctl(2).
+ */
+static void
+proc_name(const char *title)
+{
+	char name[sizeof(comm)];
+	size_t len = strcspn(title, " ");
+
+	if (len >= sizeof(name))
+		len = sizeof(name) - 1;
+	memcpy(name, title, len);
+	name[len] = '\0';
+	if (strcmp(name, comm) == 0)
+		return;
+	memcpy(comm, name, sizeof(comm));
+	prctl(PR_SET_NAME, comm);
+}
+
+/*
  * libbsd writes the title over the arguments, zeroes what follows, and
  * marks where argv[0] ended with a '.' (or, for a title exactly that long,
  * appends a blank). While the last byte of the argument area is NUL, the
@@ -132,6 +157,7 @@ proc_title(const char *fmt, ...)
 	va_end(ap);
 	setproctitle("-tcpsup: %s", title);
 	title_fit(strlen("tcpsup: ") + strlen(title));
+	proc_name(title);
 }
 
 void

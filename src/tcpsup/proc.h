@@ -51,7 +51,8 @@ void	proc_title_init(int argc, char *argv[], char *envp[]);
 
 /*
  * Name this process in ps(1): exactly "tcpsup: <fmt>", whatever path and
- * arguments the program was started with.
+ * arguments the program was started with; and, for top(1) and ps -o comm,
+ * its kernel name the title's first word ("tcp_client_sup").
  */
 void	proc_title(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
