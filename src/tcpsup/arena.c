@@ -13,6 +13,23 @@
 
 #include "arena.h"
 
+/*
+ * Under valgrind (-Dstatic=false, scripts/memcheck), each block is a chunk
+ * of a memory pool that memcheck checks as it checks malloc's: reads of
+ * freed or never allocated blocks, and blocks nobody points to (leaks).
+ * Elsewhere those requests are nothing.
+ */
+#ifdef TCPSUP_MEMCHECK
+#include <valgrind/memcheck.h>
+#else
+#define VALGRIND_CREATE_MEMPOOL(pool, redzone, zeroed)	((void)0)
+#define VALGRIND_DESTROY_MEMPOOL(pool)			((void)0)
+#define VALGRIND_MEMPOOL_ALLOC(pool, addr, size)		((void)0)
+#define VALGRIND_MEMPOOL_FREE(pool, addr)		((void)0)
+#define VALGRIND_MAKE_MEM_DEFINED(addr, len)		((void)0)
+#define VALGRIND_MAKE_MEM_NOACCESS(addr, len)		((void)0)
+#endif
+
 #define ARENA_RESERVE	((size_t)1 << 30)	/* address space, not memory */
 #define ARENA_MIN_SHIFT	4			/* 16-byte blocks */
 #define ARENA_CLASSES	27			/* up to 1 GiB */
@@ -46,8 +63,10 @@ static pid_t		 arena_owner;
 static void
 arena_forget(void)
 {
-	if (arena != NULL)
+	if (arena != NULL) {
+		VALGRIND_DESTROY_MEMPOOL(arena);
 		munmap(arena, ARENA_RESERVE);
+	}
 }
 
 /* This process's arena, mapped on first use (after a fork, anew). */
@@ -70,6 +89,9 @@ arena_get(void)
 	arena = base;
 	arena_owner = getpid();
 	arena->used = sizeof(*arena);
+	VALGRIND_CREATE_MEMPOOL(arena, 0, 1);
+	VALGRIND_MAKE_MEM_NOACCESS((uint8_t *)arena + arena->used,
+	    ARENA_RESERVE - arena->used);
 	return arena;
 }
 
@@ -98,8 +120,10 @@ arena_alloc(size_t size)
 		return NULL;
 	}
 	if ((b = a->free[c]) != NULL) {
+		VALGRIND_MAKE_MEM_DEFINED(b, sizeof(*b));
 		a->free[c] = b->next;
-		memset(b, 0, bytes);
+		VALGRIND_MEMPOOL_ALLOC(a, b, size);
+		memset(b, 0, size);
 		return b;
 	}
 	/* Aligned to their size: no block straddles more pages than it must. */
@@ -110,6 +134,7 @@ arena_alloc(size_t size)
 	}
 	b = (struct block *)((uint8_t *)a + a->used);
 	a->used += bytes;
+	VALGRIND_MEMPOOL_ALLOC(a, b, size);
 	return b;	/* fresh pages of the mapping are zero */
 }
 
@@ -121,6 +146,10 @@ arena_free(void *p, size_t size)
 
 	if (p == NULL)
 		return;
+	VALGRIND_MEMPOOL_FREE(arena, b);
+	/* The link alone, written and hidden again: the rest stays freed. */
+	VALGRIND_MAKE_MEM_DEFINED(b, sizeof(*b));
 	b->next = arena->free[c];
+	VALGRIND_MAKE_MEM_NOACCESS(b, sizeof(*b));
 	arena->free[c] = b;
 }

@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -39,6 +40,30 @@ int64_t
 ts_now_ms(void)
 {
 	return now_ms();
+}
+
+int
+ts_slow(void)
+{
+	const char *s = getenv("TS_SLOW");
+	int n = s != NULL ? atoi(s) : 1;
+
+	return n > 1 ? n : 1;
+}
+
+/* A test's wait, stretched for a daemon that runs ts_slow() times slower. */
+static int
+slow_ms(int timeout_ms)
+{
+	return timeout_ms * ts_slow();
+}
+
+const char *
+ts_wrapper(void)
+{
+	const char *w = getenv("TS_WRAPPER");
+
+	return w != NULL && *w != '\0' ? w : NULL;
 }
 
 static void
@@ -90,11 +115,20 @@ spawn(struct tcpsup *ts, const char *bin, const char *argv0,
     const char *const *args, bool any_port)
 {
 	const char *argv[64] = { argv0, "-l", "127.0.0.1:0" };
+	const char *wrapper = ts_wrapper();
 	size_t n = any_port ? 3 : 1;
 	pid_t parent = getpid();
 	char path[] = "/tmp/tcpsup-e2e-XXXXXX";
 	int logfd;
 
+	/* tcpsup through the wrapper, given the binary first: wrapper bin ... */
+	if (wrapper != NULL && any_port) {
+		memmove(argv + 1, argv, n * sizeof(*argv));
+		argv[0] = wrapper;
+		argv[1] = bin;
+		bin = wrapper;
+		n++;
+	}
 	for (; args != NULL && *args != NULL && n < 63; args++)
 		argv[n++] = *args;
 	argv[n] = NULL;
@@ -148,25 +182,26 @@ ts_spawn_path(struct tcpsup *ts, const char *path, const char *const *args)
  * wait until both children have titled themselves: the root reports a
  * child started once fork returns, which may be before the child ran.
  */
-static void
-wait_started(struct tcpsup *ts)
+bool
+ts_started(struct tcpsup *ts, int timeout_ms)
 {
 	const char *p;
 
 	/* The application's start report, in either format. */
-	if (!ts_wait_log(ts, 0, "started_at", 5000)) {
-		fprintf(stderr, "tcpsup did not start:\n%s\n", ts->log);
-		abort();
-	}
-	if ((p = ts_find(ts, 0, "127.0.0.1:")) == NULL) {
-		fprintf(stderr, "no listening address in:\n%s\n", ts->log);
-		abort();
-	}
+	if (!ts_wait_log(ts, 0, "started_at", timeout_ms) ||
+	    (p = ts_find(ts, 0, "127.0.0.1:")) == NULL)
+		return false;
 	ts->port = atoi(p + strlen("127.0.0.1:"));
-	if (ts_wait_child(ts, ts->pid, "tcp_listener", 0, 5000) == 0 ||
-	    ts_wait_child(ts, ts->pid, "tcp_client_sup", 0, 5000) == 0) {
-		fprintf(stderr, "tcpsup's children have no titles:\n%s\n",
-		    ts->log);
+	return ts_wait_child(ts, ts->pid, "tcp_listener", 0, timeout_ms) != 0 &&
+	    ts_wait_child(ts, ts->pid, "tcp_client_sup", 0, timeout_ms) != 0;
+}
+
+static void
+wait_started(struct tcpsup *ts)
+{
+	if (!ts_started(ts, 5000)) {
+		fprintf(stderr, "tcpsup did not start, or its children have"
+		    " no titles:\n%s\n", ts->log);
 		abort();
 	}
 }
@@ -195,6 +230,8 @@ read_some(struct tcpsup *ts, int timeout_ms)
 		ts->cap = ts->cap * 2 + 8192;
 		if ((ts->log = realloc(ts->log, ts->cap)) == NULL)
 			die("realloc");
+		/* A fresh buffer may hold a previous daemon's log. */
+		ts->log[ts->len] = '\0';
 	}
 	n = pread(ts->err_fd, ts->log + ts->len, ts->cap - ts->len - 1,
 	    (off_t)ts->len);
@@ -218,7 +255,7 @@ ts_find(const struct tcpsup *ts, size_t from, const char *needle)
 bool
 ts_wait_log(struct tcpsup *ts, size_t from, const char *needle, int timeout_ms)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = now_ms() + slow_ms(timeout_ms);
 
 	for (;;) {
 		int64_t left = deadline - now_ms();
@@ -234,7 +271,7 @@ ts_wait_log(struct tcpsup *ts, size_t from, const char *needle, int timeout_ms)
 bool
 ts_wait_exit(struct tcpsup *ts, int timeout_ms)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = now_ms() + slow_ms(timeout_ms);
 
 	while (!ts->exited) {
 		pid_t r = waitpid(ts->pid, &ts->status, WNOHANG);
@@ -273,8 +310,13 @@ ts_cleanup(struct tcpsup *ts)
 		return;
 	if (!ts->exited) {
 		walk(ts, ts->pid);
-		kill(ts->pid, SIGKILL);
-		ts_wait_exit(ts, 5000);
+		/* A wrapper's check at exit (valgrind's leak check) needs one. */
+		if (ts_wrapper() != NULL && kill(ts->pid, SIGTERM) == 0)
+			ts_wait_exit(ts, 5000);
+		if (!ts->exited) {
+			kill(ts->pid, SIGKILL);
+			ts_wait_exit(ts, 5000);
+		}
 	}
 	/* A daemon killed leaves its control socket behind: take it away. */
 	if (ts_ctl_path(ts, path, sizeof(path)) && lstat(path, &st) == 0 &&
@@ -298,14 +340,15 @@ ts_cleanup(struct tcpsup *ts)
 	ts->pid = 0;
 }
 
-bool
-ts_title(pid_t pid, char *buf, size_t size)
+/* A small /proc file, NUL-terminated; false if it cannot be read. */
+static bool
+read_proc(pid_t pid, const char *name, char *buf, size_t size)
 {
 	char path[64];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return false;
 	n = read(fd, buf, size - 1);
@@ -313,6 +356,120 @@ ts_title(pid_t pid, char *buf, size_t size)
 	if (n <= 0)
 		return false;
 	buf[n] = '\0';
+	return true;
+}
+
+/*
+ * The address of the TCP socket with that inode, from the table of
+ * /proc/PID/net/tcp (IPv4) or tcp6, as tcpsup writes it: its peer's, or
+ * with local, its own; and whether it is listening. False if not found.
+ */
+static bool
+tcp_addr(pid_t pid, const char *table, unsigned long inode, bool local,
+    char *out, size_t size, bool *listening)
+{
+	char path[64], line[512], hex[2][40], host[INET6_ADDRSTRLEN];
+	unsigned int port[2], state;
+	unsigned long ino;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/net/%s", (int)pid, table);
+	if ((f = fopen(path, "re")) == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		uint32_t words[4];
+		int i = local ? 0 : 1;
+
+		if (sscanf(line, " %*s %39[0-9A-F]:%x %39[0-9A-F]:%x %x %*s %*s"
+		    " %*s %*u %*u %lu", hex[0], &port[0], hex[1], &port[1],
+		    &state, &ino) != 6 || ino != inode)
+			continue;
+		/* Each 32-bit word of the address in the kernel's own order. */
+		for (size_t w = 0; w < strlen(hex[i]) / 8 && w < 4; w++)
+			sscanf(hex[i] + 8 * w, "%8x", &words[w]);
+		if (strlen(hex[i]) == 8) {
+			inet_ntop(AF_INET, words, host, sizeof(host));
+			snprintf(out, size, "%s:%u", host, port[i]);
+		} else {
+			inet_ntop(AF_INET6, words, host, sizeof(host));
+			snprintf(out, size, "[%s]:%u", host, port[i]);
+		}
+		*listening = state == 0x0A;
+		found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * The address a title names: of a worker, its client's (the socket that
+ * is not listening); of the listener, its own. False if pid holds none.
+ */
+static bool
+title_addr(pid_t pid, bool listener, char *out, size_t size)
+{
+	char path[64], link[64];
+	struct dirent *d;
+	bool found = false;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	if ((dir = opendir(path)) == NULL)
+		return false;
+	while (!found && (d = readdir(dir)) != NULL) {
+		unsigned long inode;
+		char fdpath[384];
+		bool listening;
+		ssize_t n;
+
+		snprintf(fdpath, sizeof(fdpath), "%s/%s", path, d->d_name);
+		if ((n = readlink(fdpath, link, sizeof(link) - 1)) <= 0)
+			continue;
+		link[n] = '\0';
+		if (sscanf(link, "socket:[%lu]", &inode) != 1)
+			continue;
+		found = (tcp_addr(pid, "tcp", inode, listener, out, size,
+		    &listening) || tcp_addr(pid, "tcp6", inode, listener, out,
+		    size, &listening)) && listening == listener;
+	}
+	closedir(dir);
+	return found;
+}
+
+/*
+ * Under a wrapper (valgrind), the title tcpsup writes over its arguments
+ * lies in memory the kernel does not show: /proc/PID/cmdline is the
+ * wrapper's. Make it up again from what the kernel shows: the name tcpsup
+ * gives the process (comm, the title's first word) and the address the
+ * title would name. Leaves buf alone for a process tcpsup has not named.
+ */
+static void
+made_up_title(pid_t pid, char *buf, size_t size)
+{
+	char comm[32], addr[80];
+
+	if (!read_proc(pid, "comm", comm, sizeof(comm)))
+		return;
+	comm[strcspn(comm, "\n")] = '\0';
+	if (strncmp(comm, "tcp_", 4) != 0)
+		return;
+	if ((strcmp(comm, "tcp_echo_fsm") == 0 &&
+	    title_addr(pid, false, addr, sizeof(addr))) ||
+	    (strcmp(comm, "tcp_listener") == 0 &&
+	    title_addr(pid, true, addr, sizeof(addr))))
+		snprintf(buf, size, "tcpsup: %s %s", comm, addr);
+	else
+		snprintf(buf, size, "tcpsup: %s", comm);
+}
+
+bool
+ts_title(pid_t pid, char *buf, size_t size)
+{
+	if (!read_proc(pid, "cmdline", buf, size))
+		return false;
+	if (ts_wrapper() != NULL && strncmp(buf, "tcpsup: ", 8) != 0)
+		made_up_title(pid, buf, size);
 	return true;
 }
 
@@ -354,7 +511,7 @@ pid_t
 ts_wait_child(struct tcpsup *ts, pid_t parent, const char *prefix, pid_t old,
     int timeout_ms)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = now_ms() + slow_ms(timeout_ms);
 
 	do {
 		pid_t pid = ts_child(ts, parent, prefix);
@@ -409,7 +566,7 @@ ts_alive(pid_t pid)
 bool
 ts_stop_process(pid_t pid, int timeout_ms)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = now_ms() + slow_ms(timeout_ms);
 
 	/* SIGSTOP is acted on when the target next runs: wait for it. */
 	if (kill(pid, SIGSTOP) == -1)
@@ -425,7 +582,7 @@ ts_stop_process(pid_t pid, int timeout_ms)
 bool
 ts_wait_gone(pid_t pid, int timeout_ms)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = now_ms() + slow_ms(timeout_ms);
 
 	while (ts_alive(pid)) {
 		if (now_ms() >= deadline)
@@ -452,7 +609,7 @@ ts_connect(const struct tcpsup *ts)
 		.sin_port = htons((uint16_t)ts->port),
 		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 	};
-	struct timeval tv = { .tv_sec = 5 };
+	struct timeval tv = { .tv_sec = 5 * ts_slow() };
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd == -1)
@@ -577,7 +734,7 @@ ts_closed_by_peer(int fd, int timeout_ms)
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	char c;
 
-	if (poll(&pfd, 1, timeout_ms) <= 0)
+	if (poll(&pfd, 1, slow_ms(timeout_ms)) <= 0)
 		return false;
 	return recv(fd, &c, 1, MSG_DONTWAIT) <= 0;
 }
@@ -620,7 +777,7 @@ int
 ts_ctl_connect(const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = 5 };
+	struct timeval tv = { .tv_sec = 5 * ts_slow() };
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd == -1 || strlen(path) >= sizeof(sun.sun_path))

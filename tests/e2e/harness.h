@@ -49,6 +49,19 @@ extern void	(*ts_before_exec)(void);
 /* The binary under test: $TCPSUP_BIN, or the build directory's. */
 const char *ts_bin(void);
 
+/*
+ * $TS_WRAPPER: a program the daemon runs under (scripts/memcheck's
+ * valgrind), given the binary and its arguments; NULL if none. Titles are
+ * then made up from each process's name and sockets (ts_title).
+ */
+const char *ts_wrapper(void);
+
+/*
+ * $TS_SLOW (default 1): how many times slower the daemon runs (under
+ * valgrind, some 20); every wait of the harness is stretched by it.
+ */
+int	ts_slow(void);
+
 /* Start without waiting for anything (for failing starts). */
 void	ts_spawn(struct tcpsup *, const char *const *args);
 
@@ -57,6 +70,12 @@ void	ts_spawn(struct tcpsup *, const char *const *args);
  * tcpsup (systemd-socket-activate), killed and reaped as tcpsup would be.
  */
 void	ts_spawn_path(struct tcpsup *, const char *path, const char *const *args);
+
+/*
+ * After ts_spawn: what ts_start waits for (the start report, the port, the
+ * children's titles); false if it did not come within timeout_ms.
+ */
+bool	ts_started(struct tcpsup *, int timeout_ms);
 
 /* Wait until needle appears in stderr at or after offset from. */
 bool	ts_wait_log(struct tcpsup *, size_t from, const char *needle,

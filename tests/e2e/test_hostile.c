@@ -214,12 +214,14 @@ Test(hostile, frame_timeout_infinity_leaves_a_trickle_to_the_idle_timeout)
 /*
  * What a worker may hold: its frame buffer and little else. Under
  * AddressSanitizer (scripts/test --sanitize sets ASAN_OPTIONS) its shadow
- * memory and quarantine count in its RSS too.
+ * memory and quarantine count in its RSS too, and under valgrind
+ * (scripts/memcheck's wrapper) valgrind itself.
  */
 static long
 rss_bound_kib(void)
 {
-	return getenv("ASAN_OPTIONS") != NULL ? 64 * 1024 : 4096;
+	return getenv("ASAN_OPTIONS") != NULL || ts_wrapper() != NULL ?
+	    64 * 1024 : 4096;
 }
 
 static long
