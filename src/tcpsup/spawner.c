@@ -117,7 +117,9 @@ spawner_start(struct spawner *s)
 	e = errno;
 	/* First: the pidfd takes its number, and leaves no gap below. */
 	close(pair[1]);
-	if (s->pid == -1 || (s->pidfd = pidfd_open(s->pid, 0)) == -1) {
+	/* Linux before 5.3, valgrind 3.19: no pidfd (see spawner_stop). */
+	if (s->pid == -1 || ((s->pidfd = pidfd_open(s->pid, 0)) == -1 &&
+	    errno != ENOSYS)) {
 		e = s->pid == -1 ? e : errno;
 		if (s->pid > 0)
 			kill(s->pid, SIGKILL);	/* not reaped: the pid is still its */
@@ -135,10 +137,15 @@ spawner_stop(struct spawner *s)
 {
 	if (s->pid == 0)
 		return;
-	pidfd_send_signal(s->pidfd, SIGKILL, NULL, 0);
+	if (s->pidfd != -1)
+		pidfd_send_signal(s->pidfd, SIGKILL, NULL, 0);
+	/* Without a pidfd: a child not reaped yet still owns its pid. */
+	else if (waitpid(s->pid, NULL, WNOHANG) == 0)
+		kill(s->pid, SIGKILL);
 	/* ECHILD if the engine reaped it already, as a stranger. */
 	waitpid(s->pid, NULL, 0);
-	close(s->pidfd);
+	if (s->pidfd != -1)
+		close(s->pidfd);
 	close(s->channel);
 	s->pid = 0;
 }

@@ -15,7 +15,7 @@
 struct spawner {
 	const struct echo_fsm_conf *conf;
 	pid_t	 pid;		/* 0: none running */
-	int	 pidfd;
+	int	 pidfd;	/* -1 where pidfd_open(2) is missing */
 	int	 channel;	/* requests out, pids back */
 };
 

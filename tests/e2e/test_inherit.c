@@ -1,17 +1,24 @@
 /*
  * test_inherit.c -- tcpsup started by an odd parent: signals ignored
- * (SIG_IGN survives exec), or descriptor 1 or 2 closed. The tree must
- * behave as if started from a shell: exits seen and reported, children
- * restarted, stop obeyed, reports never written into a socket.
+ * (SIG_IGN survives exec), or descriptor 1 or 2 closed; or on a system
+ * without pidfd_open(2). The tree must behave as if started from a shell:
+ * exits seen and reported, children restarted, stop obeyed, reports never
+ * written into a socket.
  */
 #include <criterion/criterion.h>
 
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,4 +203,51 @@ Test(inherit, closed_stdout)
 Test(inherit, closed_stderr)
 {
 	start_with_closed(close_stderr);
+}
+
+/* Linux before 5.3, or valgrind 3.19: pidfd_open(2) fails with ENOSYS. */
+static void
+no_pidfd_open(void)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_pidfd_open, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = 4, .filter = code };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == -1)
+		_exit(127);
+}
+
+/*
+ * tcp_client_sup watches its echo_spawner through a pidfd where there is
+ * one; without, it still clones workers, replaces a spawner killed, and
+ * stops.
+ */
+Test(inherit, served_without_pidfd_open)
+{
+	pid_t csup, spawner;
+	int fd;
+
+	ts_before_exec = no_pidfd_open;
+	ts_start(&ts, NULL);
+	csup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	cr_assert((fd = ts_connect_echoed(&ts)) >= 0, "not served:\n%s",
+	    ts.log);
+	close(fd);
+	spawner = ts_child(&ts, csup, "echo_spawner");
+	cr_assert(spawner > 0);
+	cr_assert_eq(kill(spawner, SIGKILL), 0);
+	cr_assert((fd = ts_connect_echoed(&ts)) >= 0, "not served:\n%s",
+	    ts.log);
+	close(fd);
+	cr_assert_eq(kill(ts.pid, SIGTERM), 0);
+	cr_assert(ts_wait_exit(&ts, 5000), "%s", ts.log);
+	cr_assert(WIFEXITED(ts.status) && WEXITSTATUS(ts.status) == 0, "%s",
+	    ts.log);
+	cr_assert(ts_all_gone(&ts, 3000));
 }
