@@ -94,6 +94,8 @@ static const struct sandbox_rule rules[] = {
 	 * in a process that cannot clone.
 	 */
 	CALL_IF(prctl, ALWAYS, 0, ~0ULL, PR_SET_PDEATHSIG),
+	/* Its name, from echo_spawner's to its own (proc_title), once. */
+	CALL_IF(prctl, ALWAYS, 0, ~0ULL, PR_SET_NAME),
 	CALL(getppid, ALWAYS),
 	CALL_IF2(prlimit64, ALWAYS, 0, 0, 1, RLIMIT_NPROC),
 	CALL(exit, ALWAYS),

@@ -452,7 +452,7 @@ made_up_title(pid_t pid, char *buf, size_t size)
 	if (!read_proc(pid, "comm", comm, sizeof(comm)))
 		return;
 	comm[strcspn(comm, "\n")] = '\0';
-	if (strncmp(comm, "tcp_", 4) != 0)
+	if (strncmp(comm, "tcp_", 4) != 0 && strcmp(comm, "echo_spawner") != 0)
 		return;
 	if ((strcmp(comm, "tcp_echo_fsm") == 0 &&
 	    title_addr(pid, false, addr, sizeof(addr))) ||
