@@ -310,7 +310,7 @@ ts_cleanup(struct tcpsup *ts)
 		return;
 	if (!ts->exited) {
 		walk(ts, ts->pid);
-		/* A wrapper's check at exit (valgrind's leak check) needs one. */
+		/* A wrapper checking at exit (valgrind) needs an exit. */
 		if (ts_wrapper() != NULL && kill(ts->pid, SIGTERM) == 0)
 			ts_wait_exit(ts, 5000);
 		if (!ts->exited) {
