@@ -142,8 +142,9 @@ environment(const struct exec_conf *conf, const struct addr *local,
     const struct addr *remote)
 {
 	static char buf[EXEC_ENV_BUFSIZE];
+	/* Static too: a failed execve(2) exits with it still referenced. */
+	static char **envp;
 	size_t max = (size_t)conf->opts->nenv + 8;
-	char **envp;
 
 	for (char *const *e = conf->environ; conf->opts->keep_env && *e != NULL;
 	    e++)
