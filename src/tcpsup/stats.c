@@ -88,6 +88,13 @@ stats_note_report(const struct report *r)
 
 	if (page == NULL)
 		return;
+	/*
+	 * Every byte, the text's tail too: the slot is copied whole into the
+	 * page all processes share, and none may leave its stack's garbage
+	 * there (nor, to valgrind, bytes it takes for undefined when another
+	 * process writes a longer text there later).
+	 */
+	memset(&sr, 0, sizeof(sr));
 	stats_add(STATS_REPORTS);
 	sr.time = (int64_t)time(NULL);
 	sr.kind = r->kind;
