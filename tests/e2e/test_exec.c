@@ -373,6 +373,10 @@ Test(exec, rlimits_and_chdir_apply)
 	char reply[1024];
 	int fd;
 
+	if (ts_wrapper() != NULL)
+		cr_skip_test("valgrind keeps descriptors of its own below"
+		    " the limit");
+
 	ts_start(&ts, args);
 	fd = connected();
 	read_all(fd, reply, sizeof(reply));
@@ -527,10 +531,11 @@ assert_throttled(const char *marker, bool missing)
 	during = forks() - before;
 	/*
 	 * 6 failures close the gate, within the first burst or two (a
-	 * failure is known when it is reaped); then a probe a second.
+	 * failure is known when it is reaped); then a probe a second. Under
+	 * valgrind, a failure is known bursts later: no bound there.
 	 */
-	cr_assert_leq(during, 2 * FLOOD_BURST + 3, "%ld forks for %d"
-	    " connections", during, FLOOD);
+	cr_assert(ts_wrapper() != NULL || during <= 2 * FLOOD_BURST + 3,
+	    "%ld forks for %d connections", during, FLOOD);
 	cr_assert_geq(during, 6);
 	cr_assert_eq(count(ts.log, "--exec-throttle"), 1, "%s", ts.log);
 	if (missing)
@@ -576,6 +581,10 @@ Test(exec, spares_wait_titled_then_become_the_program)
 	char title[256];
 	size_t n = 0, nall, programs = 0;
 	int fd;
+
+	if (ts_wrapper() != NULL)
+		cr_skip_test("a spare's title names its program, which"
+		    " valgrind hides");
 
 	ts_start(&ts, args);
 	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
