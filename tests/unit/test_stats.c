@@ -151,6 +151,38 @@ Test(page, take_reads_and_clears)
 	cr_assert_eq(stats_get(STATS_DROPPED_UNTOLD), 0);
 }
 
+/* Leave 0xaa where the next call's locals will be. */
+static void __attribute__((noinline))
+dirty_stack(void)
+{
+	volatile char junk[4096];
+
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = (char)0xaa;
+}
+
+/*
+ * A slot is copied whole into the page every process shares: nothing of
+ * the writer's stack after its text (which valgrind also took for bytes
+ * never written when another process wrote a longer text there).
+ */
+Test(page, a_report_leaves_nothing_after_its_text)
+{
+	struct report r = report_message(REPORT_INFO, 1, "short");
+	struct stats_report recent[STATS_RING];
+	size_t n, len;
+
+	cr_assert_eq(stats_open(), 0);
+	dirty_stack();
+	stats_note_report(&r);
+	cr_assert_eq(n = stats_recent(recent), 1);
+	cr_assert_str_eq(recent[0].text, "short");
+	len = strlen(recent[0].text);
+	for (size_t i = len; i < sizeof(recent[0].text); i++)
+		cr_assert_eq(recent[0].text[i], '\0', "byte %zu: %#x", i,
+		    (unsigned char)recent[0].text[i]);
+}
+
 #define WRITERS		4
 #define PER_WRITER	2000
 
