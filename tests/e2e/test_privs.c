@@ -246,7 +246,10 @@ Test(privs, pidfile_left_by_a_killed_tcpsup_is_no_obstacle)
 
 	snprintf(pidfile, sizeof(pidfile), "%s/tcpsup.pid", dir);
 	ts_start(&other, (const char *const[]){ "--pidfile", pidfile, NULL });
-	ts_cleanup(&other);	/* SIGKILL: the file stays, its lock goes */
+	/* SIGKILL: the file stays, its lock goes. */
+	cr_assert_eq(kill(other.pid, SIGKILL), 0);
+	cr_assert(ts_wait_exit(&other, 5000));
+	ts_cleanup(&other);
 	cr_assert_eq(access(pidfile, F_OK), 0);
 	ts_start(&ts, (const char *const[]){ "--pidfile", pidfile, NULL });
 	cr_assert_eq(read_pid(pidfile), (long)ts.pid);
