@@ -13,10 +13,9 @@
  *
  * The spawner reads nothing from the network and answers only its
  * supervisor: a worker's channel or socket in, the worker's pid (or
- * -errno) back.
- * tcp_client_sup waits for that answer at most SPAWNER_REPLY_MS; a
- * spawner that died or stopped answering is killed, reaped by the engine
- * as a stranger, and replaced, with an ERROR REPORT.
+ * -errno) back. tcp_client_sup waits for that answer at most
+ * SPAWNER_REPLY_MS; a spawner that died or stopped answering is killed,
+ * reaped by the engine as a stranger, and replaced, with an ERROR REPORT.
  */
 #include <sys/pidfd.h>
 #include <sys/socket.h>
