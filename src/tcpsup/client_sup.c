@@ -3,19 +3,21 @@
  *
  * A simple_one_for_one supervisor run by the generic engine, with one
  * temporary tcp_echo_fsm per connection. It reads accepted sockets from the
- * hand-off channel, which the root keeps open across its restarts, and gives
- * each one to a worker over that worker's private UNIX socket: a worker is
- * born in WAIT_FOR_SOCKET and the socket is its set_socket message.
+ * hand-off channel, which the root keeps open across its restarts. Echo
+ * workers are cloned by the echo_spawner (spawner.c), confined already.
  *
- * By default a worker is forked when its connection arrives, as in the
- * tutorial. Because a worker can wait for its socket, --spares keeps a few
- * forked ahead of time, so that no fork stands between accept and the first
- * echoed byte. That pool is refilled only while no socket waits in the
- * hand-off channel, so forking never delays a connection already there. With --reuse, a
- * worker whose client closed cleanly says so on the shared notice channel
- * and goes back into the pool; a notice is taken from the pid the kernel
- * says sent it, never from one the message carries. A worker also says there when it is about to
- * exit, so that it is reaped by its pid (see sup_child_exiting()).
+ * By default a worker is started when its connection arrives, as in the
+ * tutorial, and the socket goes with the request to the spawner, whose
+ * clone inherits it: its set_socket. A worker can also be born in
+ * WAIT_FOR_SOCKET, with a private UNIX socket on which its sockets arrive:
+ * --spares keeps a few started ahead of time, so that no clone stands
+ * between accept and the first echoed byte. That pool is refilled only
+ * while no socket waits in the hand-off channel, so starting workers never
+ * delays a connection already there. With --reuse, a worker whose client
+ * closed cleanly says so on the shared notice channel and goes back into
+ * the pool; a notice is taken from the pid the kernel says sent it, never
+ * from one the message carries. A worker also says there when it is about
+ * to exit, so that it is reaped by its pid (see sup_child_exiting()).
  *
  * With --max-per-ip it counts the connections served per client address
  * (ipcount.c): a worker's record then stays until it exits, holding its
