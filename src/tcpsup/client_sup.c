@@ -156,7 +156,7 @@ worker_release_ip(struct client_sup *cs, struct worker *w)
 	w->ip = NULL;
 }
 
-/* Forget w and close its channel: waiting for a socket, it gets EOF and exits. */
+/* Forget w and close its channel: a worker waiting for a socket exits. */
 static void
 worker_drop(struct client_sup *cs, struct worker *w)
 {
@@ -240,32 +240,26 @@ spawn(struct client_sup *cs)
 static void
 say_handoff_failed(const char *what, int e)
 {
-	char atom[32], msg[200];
-	struct report r;
+	char atom[32];
 
 	reason_errno(e, atom, sizeof(atom));
-	snprintf(msg, sizeof(msg), "tcp_client_sup: %s: %s (%s) - closing"
+	log_say(REPORT_ERROR, getpid(), "tcp_client_sup: %s: %s (%s) - closing"
 	    " the connection.", what, atom, strerror(e));
-	r = report_message(REPORT_ERROR, getpid(), msg);
-	log_report(&r);
 }
 
 /* An ERROR REPORT for n connections closed over --max-per-ip. */
 static void
 say_refused(const struct client_sup *cs, const struct addr *peer, unsigned n)
 {
-	char who[ADDR_STRLEN], msg[256], prefix[16] = "";
-	struct report r;
+	char who[ADDR_STRLEN], prefix[16] = "";
 
 	addr_format_tuple(peer, who, sizeof(who));
 	if (peer->ss.ss_family == AF_INET6 && strchr(who, '.') == NULL)
 		snprintf(prefix, sizeof(prefix), " (its /%d)", cs->prefix6);
-	snprintf(msg, sizeof(msg), "tcp_client_sup: Client %s%s is at the"
+	log_say(REPORT_ERROR, getpid(), "tcp_client_sup: Client %s%s is at the"
 	    " maximum of %u connection%s (--max-per-ip) - closed %u new"
 	    " connection%s.", who, prefix, cs->max_per_ip,
 	    cs->max_per_ip == 1 ? "" : "s", n, n == 1 ? "" : "s");
-	r = report_message(REPORT_ERROR, getpid(), msg);
-	log_report(&r);
 }
 
 /*
@@ -442,14 +436,10 @@ watch_handoff(struct client_sup *cs)
 static void
 say_clients(const struct client_sup *cs, const char *state)
 {
-	char msg[160];
-	struct report r;
 	size_t n = serving(cs);
 
-	snprintf(msg, sizeof(msg), "tcp_client_sup: %zu client%s, %s.", n,
+	log_say(REPORT_INFO, getpid(), "tcp_client_sup: %zu client%s, %s.", n,
 	    n == 1 ? "" : "s", state);
-	r = report_message(REPORT_INFO, getpid(), msg);
-	log_report(&r);
 }
 
 /*
@@ -492,20 +482,17 @@ static void
 shortage(struct client_sup *cs, int e, const char *what)
 {
 	struct itimerspec once = { 0 };
-	char atom[32], msg[256];
-	struct report r;
+	char atom[32];
 
 	if (cs->pause_ms == 0) {
 		cs->pause_ms = SHORT_FIRST_MS;
 		clock_gettime(CLOCK_MONOTONIC, &cs->short_since);
 		reason_errno(e, atom, sizeof(atom));
-		snprintf(msg, sizeof(msg), "tcp_client_sup: %s (%s) - %s;"
+		log_say(REPORT_ERROR, getpid(), "tcp_client_sup: %s (%s) - %s;"
 		    " trying again in %d ms, backing off to %d ms.", what, atom,
 		    cs->held != -1 ? "the connection waits, new ones queue" :
 		    "it was closed, new ones queue", SHORT_FIRST_MS,
 		    SHORT_LAST_MS);
-		r = report_message(REPORT_ERROR, getpid(), msg);
-		log_report(&r);
 	} else if ((cs->pause_ms *= 2) > SHORT_LAST_MS) {
 		cs->pause_ms = SHORT_LAST_MS;
 	}
@@ -521,18 +508,14 @@ static void
 recovered(struct client_sup *cs)
 {
 	struct timespec now;
-	char msg[160];
-	struct report r;
 
 	if (cs->pause_ms == 0)
 		return;
 	cs->pause_ms = 0;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	snprintf(msg, sizeof(msg), "tcp_client_sup: serving again after a"
+	log_say(REPORT_INFO, getpid(), "tcp_client_sup: serving again after a"
 	    " shortage of %ld ms.", (now.tv_sec - cs->short_since.tv_sec) *
 	    1000L + (now.tv_nsec - cs->short_since.tv_nsec) / 1000000L);
-	r = report_message(REPORT_INFO, getpid(), msg);
-	log_report(&r);
 }
 
 /* A socket from the hand-off channel, or the one that waited. */

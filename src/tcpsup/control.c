@@ -369,20 +369,16 @@ static void
 refuse(struct control *ctl, int fd, uid_t uid)
 {
 	int64_t now = proc_now_ms();
-	char msg[256];
-	struct report r;
 
 	ctl_conns_refuse(fd, "eacces");
 	ctl->refusals++;
 	if (ctl->refusal_reported != 0 &&
 	    now - ctl->refusal_reported < CONTROL_REFUSAL_REPORT_MS)
 		return;
-	snprintf(msg, sizeof(msg), "Control connection from uid %lu refused: "
-	    "only tcpsup's own uid (%lu) and root may use it; %u refused since "
-	    "the last report.", (unsigned long)uid, (unsigned long)geteuid(),
-	    ctl->refusals);
-	r = report_message(REPORT_ERROR, getpid(), msg);
-	log_report(&r);
+	log_say(REPORT_ERROR, getpid(), "Control connection from uid %lu"
+	    " refused: only tcpsup's own uid (%lu) and root may use it; %u"
+	    " refused since the last report.", (unsigned long)uid,
+	    (unsigned long)geteuid(), ctl->refusals);
 	ctl->refusal_reported = now;
 	ctl->refusals = 0;
 }

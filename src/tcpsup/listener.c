@@ -108,14 +108,11 @@ listener_setup(void *arg, char *reason, size_t size)
 static void
 report_pause(int e)
 {
-	char atom[32], msg[160];
-	struct report r;
+	char atom[32];
 
 	reason_errno(e, atom, sizeof(atom));
-	snprintf(msg, sizeof(msg), "Listener cannot accept: %s (%s) - "
+	log_say(REPORT_ERROR, getpid(), "Listener cannot accept: %s (%s) - "
 	    "pausing accept for %d ms.", atom, strerror(e), ACCEPT_PAUSE_MS);
-	r = report_message(REPORT_ERROR, getpid(), msg);
-	log_report(&r);
 }
 
 /* Returns the pause to take before polling again, in ms. */

@@ -151,18 +151,13 @@ void
 proxy_report(const struct options *o, enum proxy_result r,
     const char *client, const char *why)
 {
-	char msg[256];
-	struct report rep;
-
 	if (r == PROXY_TIMEOUT)
-		snprintf(msg, sizeof(msg), "Client %s sent no whole PROXY header"
-		    " in %d s - closing.", client, proxy_header_secs(o));
+		log_say(REPORT_ERROR, getpid(), "Client %s sent no whole PROXY"
+		    " header in %d s - closing.", client, proxy_header_secs(o));
 	else if (r == PROXY_BAD)
-		snprintf(msg, sizeof(msg), "Client %s sent no valid PROXY header"
-		    " (%s) - closing.", client, why);
+		log_say(REPORT_ERROR, getpid(), "Client %s sent no valid PROXY"
+		    " header (%s) - closing.", client, why);
 	else
-		snprintf(msg, sizeof(msg), "Client %s: %s - closing.", client,
-		    why);
-	rep = report_message(REPORT_ERROR, getpid(), msg);
-	log_report(&rep);
+		log_say(REPORT_ERROR, getpid(), "Client %s: %s - closing.",
+		    client, why);
 }
