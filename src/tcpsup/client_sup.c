@@ -63,8 +63,11 @@
 #include "sup_call.h"
 #include "tree.h"
 
-/* Sockets taken per wake-up, so that SIGCHLD is read between bursts. */
-#define HANDOFF_BATCH	64
+/*
+ * Sockets taken per wake-up, so that SIGCHLD is read between bursts;
+ * started together, as one burst.
+ */
+#define HANDOFF_BATCH	SUP_BATCH_MAX
 
 /*
  * Out of processes, descriptors or memory: the hand-off channel is left
@@ -75,6 +78,12 @@
 
 /* At most one --max-per-ip report per address in this many seconds. */
 #define PER_IP_REPORT_SECS	5
+
+/* A socket from the hand-off channel, and its client's count, if kept. */
+struct incoming {
+	int			 fd;
+	struct ipcount_entry	*ip;
+};
 
 /* A worker whose private channel is still open here. */
 struct worker {
@@ -102,8 +111,8 @@ struct client_sup {
 	bool			 paused;	/* that timer is running */
 	int			 pause_ms;	/* the back-off now, 0: no shortage */
 	struct timespec		 short_since;
-	int			 held;		/* a socket waiting for a worker, or -1 */
-	struct ipcount_entry	*held_ip;
+	struct incoming		 held[HANDOFF_BATCH];	/* waiting for a worker */
+	size_t			 nheld;
 	int			 control;	/* requests routed by the root */
 	struct ctl_conns	*replies;
 	bool			 limited;	/* said the limit holds clients back */
@@ -318,30 +327,33 @@ worker_sent(struct client_sup *cs, struct worker *w, struct ipcount_entry *ip)
 /*
  * Without a pool, an echo worker is started with its socket, which the
  * spawner hands it as it clones it: no channel to make, no second
- * hand-off. Its record is kept only if it holds an address's count. (A
- * program's worker keeps its channel: it says whether the exec worked.)
+ * hand-off. A burst of sockets is started at once (sup_start_batch()).
+ * (A program's worker keeps its channel: it says whether the exec worked.)
  */
 static bool
-start_with(struct client_sup *cs, int fd, struct ipcount_entry *ip)
+direct(const struct client_sup *cs)
+{
+	return cs->exec == NULL && cs->spares == 0 && !cs->reuse;
+}
+
+/* Its record is kept only if it holds an address's count. */
+static void
+started_with(struct client_sup *cs, pid_t pid, struct ipcount_entry *ip)
 {
 	struct worker *w;
-	pid_t pid;
 
-	if ((pid = sup_start_child(cs->sup, SPAWNER_SOCKET(fd))) == -1)
-		return false;
 	stats_add(STATS_FORKS);
 	if (ip == NULL)
-		return true;
+		return;
 	if ((w = arena_alloc(sizeof(*w))) == NULL) {
 		ipcount_release(&cs->ips, ip);
-		return true;
+		return;
 	}
 	*w = (struct worker){ .entry.pid = pid, .channel = -1, .ip = ip };
 	if (pidmap_insert(&cs->workers, &w->entry) == -1) {
 		ipcount_release(&cs->ips, ip);
 		arena_free(w, sizeof(*w));
 	}
-	return true;
 }
 
 /*
@@ -351,9 +363,6 @@ start_with(struct client_sup *cs, int fd, struct ipcount_entry *ip)
 static bool
 hand_over(struct client_sup *cs, int fd, struct ipcount_entry *ip)
 {
-	if (cs->exec == NULL && cs->nidle == 0 && cs->spares == 0 &&
-	    !cs->reuse)
-		return start_with(cs, fd, ip);
 	for (;;) {
 		struct worker *w;
 		int e;
@@ -420,7 +429,7 @@ static void on_handoff(void *);
 static void
 watch_handoff(struct client_sup *cs)
 {
-	bool want = !cs->full && !cs->paused && cs->held == -1 &&
+	bool want = !cs->full && !cs->paused && cs->nheld == 0 &&
 	    (cs->exec == NULL || exec_sup_admits(cs->exec));
 
 	if (want == cs->watching)
@@ -490,7 +499,7 @@ shortage(struct client_sup *cs, int e, const char *what)
 		reason_errno(e, atom, sizeof(atom));
 		log_say(REPORT_ERROR, getpid(), "tcp_client_sup: %s (%s) - %s;"
 		    " trying again in %d ms, backing off to %d ms.", what, atom,
-		    cs->held != -1 ? "the connection waits, new ones queue" :
+		    cs->nheld > 0 ? "the connection waits, new ones queue" :
 		    "it was closed, new ones queue", SHORT_FIRST_MS,
 		    SHORT_LAST_MS);
 	} else if ((cs->pause_ms *= 2) > SHORT_LAST_MS) {
@@ -518,63 +527,146 @@ recovered(struct client_sup *cs)
 	    1000L + (now.tv_nsec - cs->short_since.tv_nsec) / 1000000L);
 }
 
-/* A socket from the hand-off channel, or the one that waited. */
+/* Keep it for the next try, after the shortage's back-off. */
 static void
-take(struct client_sup *cs, int fd, struct ipcount_entry *ip)
+hold(struct client_sup *cs, const struct incoming *in)
 {
-	if (!hand_over(cs, fd, ip)) {
-		cs->held = fd;
-		cs->held_ip = ip;
-		shortage(cs, errno, "cannot start a worker");
-		return;
-	}
-	close(fd);
+	cs->held[cs->nheld++] = *in;
+}
+
+/* Served: the worker has its own copy of the socket. */
+static void
+served(struct client_sup *cs, const struct incoming *in)
+{
+	close(in->fd);
 	recovered(cs);
+}
+
+/* Through the pool: a socket at a time, none tried once one failed. */
+static void
+take(struct client_sup *cs, const struct incoming *in)
+{
+	if (cs->nheld > 0) {
+		hold(cs, in);
+	} else if (!hand_over(cs, in->fd, in->ip)) {
+		hold(cs, in);
+		shortage(cs, errno, "cannot start a worker");
+	} else {
+		served(cs, in);
+	}
+}
+
+/* Directly: a whole burst at once, every one tried. */
+static void
+start_burst(struct client_sup *cs, const struct incoming *in, size_t n)
+{
+	void *extra[HANDOFF_BATCH] = { NULL };
+	pid_t pid[HANDOFF_BATCH];
+	int err[HANDOFF_BATCH], e = 0;
+
+	for (size_t i = 0; i < n; i++)
+		extra[i] = SPAWNER_SOCKET(in[i].fd);
+	sup_start_batch(cs->sup, extra, n, pid, err);
+	for (size_t i = 0; i < n; i++) {
+		if (pid[i] == -1) {
+			e = err[i];
+			hold(cs, &in[i]);
+			continue;
+		}
+		started_with(cs, pid[i], in[i].ip);
+		served(cs, &in[i]);
+	}
+	if (e != 0)
+		shortage(cs, e, "cannot start a worker");
 }
 
 static void
 on_pause(void *ctx)
 {
 	struct client_sup *cs = ctx;
+	struct incoming in[HANDOFF_BATCH];
+	size_t n = cs->nheld;
 	uint64_t ticks;
-	int fd = cs->held;
 
 	if (read(cs->pause, &ticks, sizeof(ticks)) != sizeof(ticks))
 		return;
 	cs->paused = false;
-	cs->held = -1;
-	if (fd != -1)
-		take(cs, fd, cs->held_ip);
+	memcpy(in, cs->held, n * sizeof(in[0]));
+	cs->nheld = 0;
+	if (direct(cs))
+		start_burst(cs, in, n);
+	else
+		for (size_t i = 0; i < n; i++)
+			take(cs, &in[i]);
 	check_capacity(cs);
+}
+
+/* How many sockets may be started now: all, or up to --max-clients. */
+static size_t
+room(const struct client_sup *cs)
+{
+	size_t n = serving(cs);
+
+	if (cs->max_clients == 0)
+		return HANDOFF_BATCH;
+	if (n >= cs->max_clients)
+		return 0;
+	return cs->max_clients - n < HANDOFF_BATCH ? cs->max_clients - n :
+	    HANDOFF_BATCH;
+}
+
+/*
+ * Up to max admitted sockets from the hand-off channel, reading at most
+ * *budget messages (bad ones and those refused over --max-per-ip count).
+ */
+static size_t
+receive(struct client_sup *cs, struct incoming *in, size_t max, int *budget)
+{
+	size_t n = 0;
+
+	while (n < max && *budget > 0) {
+		struct ipcount_entry *ip = NULL;
+		int fd = fdpass_recv(cs->handoff);
+
+		--*budget;
+		if (fd == -1) {
+			if (errno == EBADMSG)
+				continue;
+			if (errno == EMFILE)
+				/* The kernel closed it: nothing to hold. */
+				shortage(cs, errno, "no descriptor free to"
+				    " receive a connection");
+			else if (errno != EAGAIN && errno != EINTR)
+				log_warn("tcp_client_sup: hand-off");
+			*budget = 0;
+			break;
+		}
+		if (cs->max_per_ip > 0 && !admit(cs, fd, &ip)) {
+			close(fd);
+			continue;
+		}
+		in[n++] = (struct incoming){ .fd = fd, .ip = ip };
+	}
+	return n;
 }
 
 static void
 on_handoff(void *ctx)
 {
 	struct client_sup *cs = ctx;
-	struct ipcount_entry *ip = NULL;
+	struct incoming in[HANDOFF_BATCH];
+	int budget = HANDOFF_BATCH;
 
-	for (int i = 0; i < HANDOFF_BATCH && cs->watching; i++) {
-		int fd = fdpass_recv(cs->handoff);
-
-		if (fd == -1) {
-			if (errno == EBADMSG)
-				continue;
-			if (errno == EMFILE) {
-				/* The kernel closed it: nothing to hold. */
-				shortage(cs, errno, "no descriptor free to"
-				    " receive a connection");
-				return;
-			}
-			if (errno != EAGAIN && errno != EINTR)
-				log_warn("tcp_client_sup: hand-off");
-			break;
+	if (!cs->watching)
+		return;
+	if (direct(cs)) {
+		start_burst(cs, in, receive(cs, in, room(cs), &budget));
+	} else {
+		/* One by one: a --exec throttle's probe admits only one. */
+		while (cs->watching && receive(cs, in, 1, &budget) == 1) {
+			take(cs, &in[0]);
+			check_capacity(cs);
 		}
-		if (cs->max_per_ip > 0 && !admit(cs, fd, &ip))
-			close(fd);
-		else
-			take(cs, fd, ip);
-		check_capacity(cs);
 	}
 	/* The channel may have held nothing but a bad message. */
 	check_capacity(cs);
@@ -766,6 +858,7 @@ client_sup_start(void *arg, void *extra)
 		/* A program is a plain fork; echo workers come from the spawner. */
 		.start = exec ? exec_worker_start : NULL,
 		.spawn = exec ? NULL : spawner_spawn,
+		.spawn_ahead = exec ? NULL : spawner_ahead,
 		.arg = exec ? (void *)&xconf : (void *)&spawner,
 	};
 	const struct sup_flags flags = {
@@ -807,7 +900,6 @@ client_sup_start(void *arg, void *extra)
 		cs->exec = exec_sup_create(cs->sup, &worker, on_exec_gate, cs);
 	sup_on_exit(cs->sup, on_worker_exit, cs);
 	sup_on_describe(cs->sup, describe, cs);
-	cs->held = -1;
 	if ((cs->pause = timerfd_create(CLOCK_MONOTONIC,
 	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
 		log_err(1, "tcp_client_sup: timerfd_create");

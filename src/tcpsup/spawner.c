@@ -13,9 +13,12 @@
  *
  * The spawner reads nothing from the network and answers only its
  * supervisor: a worker's channel or socket in, the worker's pid (or
- * -errno) back. tcp_client_sup waits for that answer at most
- * SPAWNER_REPLY_MS; a spawner that died or stopped answering is killed,
- * reaped by the engine as a stranger, and replaced, with an ERROR REPORT.
+ * -errno) back, in order. A burst of sockets is sent in one go, and the
+ * pids read as they come: the spawner clones the next worker while
+ * tcp_client_sup registers the last, and neither sleeps between them.
+ * tcp_client_sup waits for each answer at most SPAWNER_REPLY_MS; a
+ * spawner that died or stopped answering is killed, reaped by the engine
+ * as a stranger, and replaced, with an ERROR REPORT.
  */
 #include <sys/pidfd.h>
 #include <sys/socket.h>
@@ -147,6 +150,54 @@ spawner_stop(struct spawner *s)
 		close(s->pidfd);
 	close(s->channel);
 	s->pid = 0;
+	/* What was asked of it is lost with it: ask again, one by one. */
+	s->head = s->nahead = 0;
+	s->ahead_stopped = false;
+}
+
+static int
+send_request(struct spawner *s, void *what)
+{
+	const char kind = (intptr_t)what & 1 ? KIND_SOCKET : KIND_CHANNEL;
+
+	return fdpass_send_data(s->channel, (int)((intptr_t)what >> 1), &kind,
+	    sizeof(kind));
+}
+
+/*
+ * Answers come in the order of the requests, so a burst is asked for
+ * ahead only up to its first request that could not be sent: the rest
+ * are asked for one by one, after the answers already on their way.
+ */
+void
+spawner_ahead(void *arg, void *extra)
+{
+	struct spawner *s = arg;
+
+	if (s->ahead_stopped || s->pid == 0 || s->nahead == SUP_BATCH_MAX ||
+	    send_request(s, extra) == -1) {
+		s->ahead_stopped = true;
+		return;
+	}
+	s->ahead[s->nahead++] = extra;
+}
+
+/* Sent already, as the next answer due; or send it now. 0, or -1 with errno. */
+static int
+request(struct spawner *s, void *what)
+{
+	if (s->nahead == 0) {
+		s->ahead_stopped = false;
+		return send_request(s, what);
+	}
+	/* Out of order would pair an answer with the wrong socket. */
+	if (s->ahead[s->head] != what) {
+		errno = EPROTO;
+		return -1;
+	}
+	if (++s->head == s->nahead)
+		s->head = s->nahead = 0;
+	return 0;
 }
 
 /*
@@ -157,13 +208,11 @@ static pid_t
 ask(struct spawner *s, void *what)
 {
 	struct pollfd pfd = { .fd = s->channel, .events = POLLIN };
-	const char kind = (intptr_t)what & 1 ? KIND_SOCKET : KIND_CHANNEL;
 	int32_t answer;
 	ssize_t n;
 	int r;
 
-	if (fdpass_send_data(s->channel, (int)((intptr_t)what >> 1), &kind,
-	    sizeof(kind)) == -1)
+	if (request(s, what) == -1)
 		return 0;
 	while ((r = poll(&pfd, 1, SPAWNER_REPLY_MS)) == -1 && errno == EINTR)
 		continue;

@@ -8,15 +8,21 @@
 
 #include <sys/types.h>
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "echo_fsm.h"
+#include "sup.h"
 
 struct spawner {
 	const struct echo_fsm_conf *conf;
 	pid_t	 pid;		/* 0: none running */
 	int	 pidfd;	/* -1 where pidfd_open(2) is missing */
 	int	 channel;	/* requests out, pids back */
+	/* Asked for ahead, not collected yet, oldest at head (spawner_ahead). */
+	void	*ahead[SUP_BATCH_MAX];
+	size_t	 head, nahead;
+	bool	 ahead_stopped;	/* one could not be sent: ask the rest alone */
 };
 
 /*
@@ -41,6 +47,13 @@ int	spawner_start(struct spawner *);
  * or -1 with errno (EAGAIN or ENOMEM: a shortage).
  */
 pid_t	spawner_spawn(void *arg, void *extra);
+
+/*
+ * The engine's spawn_ahead hook: send extra's request now, so that a
+ * burst's clones are made while tcp_client_sup waits for the first, and
+ * their pids are read in one go. Its spawner_spawn() collects it.
+ */
+void	spawner_ahead(void *arg, void *extra);
 
 /* Kill the spawner, if one runs, and reap it. Its clones live on. */
 void	spawner_stop(struct spawner *);

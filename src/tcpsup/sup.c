@@ -1010,20 +1010,28 @@ sup_start_children(struct sup *sup, char *why, size_t size)
 	return 0;
 }
 
-pid_t
-sup_start_child(struct sup *sup, void *extra)
+/* A dynamic child from the template; failures as sup_start_child(). */
+static struct child *
+dynamic_child(const struct sup *sup, void *extra)
 {
 	struct child *c = arena_alloc(sizeof(*c));
+
+	if (c == NULL) {
+		log_warn("%s: start_child", sup->flags.name);
+		errno = ENOMEM;
+		return NULL;
+	}
+	c->extra = extra;
+	return c;
+}
+
+static pid_t
+start_dynamic(struct sup *sup, struct child *c)
+{
 	enum start_result r;
 	char reason[64];
 
-	if (c == NULL) {
-		log_warn("%s", __func__);
-		errno = ENOMEM;
-		return -1;
-	}
 	c->spec = &sup->specs[0];
-	c->extra = extra;
 	r = start_child(sup, c, reason, sizeof(reason));
 	sup->short_said = r == START_SHORTAGE;
 	if (r != START_OK) {
@@ -1032,6 +1040,37 @@ sup_start_child(struct sup *sup, void *extra)
 		return -1;
 	}
 	return child_pid(c);
+}
+
+pid_t
+sup_start_child(struct sup *sup, void *extra)
+{
+	struct child *c = dynamic_child(sup, extra);
+
+	return c == NULL ? -1 : start_dynamic(sup, c);
+}
+
+void
+sup_start_batch(struct sup *sup, void *const extra[], size_t n, pid_t pid[],
+    int err[])
+{
+	const struct child_spec *spec = &sup->specs[0];
+	struct child *c[SUP_BATCH_MAX];
+
+	if (n > SUP_BATCH_MAX)
+		n = SUP_BATCH_MAX;
+	/* Every record first: a child asked for ahead must be collected. */
+	for (size_t i = 0; i < n; i++) {
+		if ((c[i] = dynamic_child(sup, extra[i])) == NULL)
+			err[i] = errno;
+		else if (spec->spawn_ahead != NULL && spec->setup == NULL)
+			spec->spawn_ahead(spec->arg, extra[i]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		pid[i] = c[i] == NULL ? -1 : start_dynamic(sup, c[i]);
+		if (pid[i] == -1 && c[i] != NULL)
+			err[i] = errno;
+	}
 }
 
 size_t

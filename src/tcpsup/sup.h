@@ -48,6 +48,13 @@ struct child_spec {
 	 * with errno (EAGAIN, ENOMEM: a shortage). NULL: fork and start.
 	 */
 	pid_t			(*spawn)(void *arg, void *extra);
+	/*
+	 * With spawn and no setup: a child of a burst is about to be
+	 * spawned (sup_start_batch()), so that it can be asked for before
+	 * the spawn that collects it, which follows for the same extra and
+	 * in the same order. NULL: each spawn asks and waits alone.
+	 */
+	void			(*spawn_ahead)(void *arg, void *extra);
 	void			*arg;
 };
 
@@ -86,6 +93,15 @@ int	sup_start_children(struct sup *, char *why, size_t size);
  * start_error is reported once, until a start succeeds), else EINVAL.
  */
 pid_t	sup_start_child(struct sup *, void *extra);
+
+/*
+ * sup_start_child() for each of n extras, in order, with pid[i] its pid
+ * or -1 and err[i] its errno. The template's spawn_ahead is told of them
+ * all first: one wait for a burst, not one for each child.
+ */
+#define SUP_BATCH_MAX	64
+void	sup_start_batch(struct sup *, void *const extra[], size_t n,
+	    pid_t pid[], int err[]);
 
 /*
  * Call on_ready(ctx) from the event loop whenever fd is readable (or, for

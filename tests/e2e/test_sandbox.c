@@ -221,6 +221,83 @@ Test(sandbox, a_stopped_spawner_is_replaced_within_a_second)
 	close(fd);
 }
 
+/*
+ * A burst of sockets is asked of the spawner all at once, and each pid
+ * collected in turn. Hold tcp_client_sup still while clients connect, so
+ * that it finds them all in one wake-up, with its spawner killed or
+ * stopped meanwhile: every client is still served, with one report.
+ */
+#define BURST	8
+
+static size_t
+occurrences(size_t from, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = ts.log + from; (p = strstr(p, needle)) != NULL;
+	    p++)
+		n++;
+	return n;
+}
+
+static void
+burst_while_held(pid_t client_sup, int fd[BURST])
+{
+	for (int i = 0; i < BURST; i++) {
+		cr_assert((fd[i] = ts_connect(&ts)) >= 0, "connect: %m");
+		cr_assert_eq(ts_send_frame(fd[i], "burst", 5), 0);
+	}
+	cr_assert_eq(kill(client_sup, SIGCONT), 0);
+	for (int i = 0; i < BURST; i++) {
+		char buf[8];
+
+		cr_assert_eq(ts_recv_frame(fd[i], buf, sizeof(buf)), 5,
+		    "client %d: no echo: %m", i);
+		cr_assert_arr_eq(buf, "burst", 5);
+		close(fd[i]);
+	}
+}
+
+Test(sandbox, a_burst_finding_its_spawner_killed_is_served)
+{
+	pid_t client_sup, spawner;
+	int fd[BURST];
+	size_t mark;
+
+	ts_start(&ts, NULL);
+	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	spawner = spawner_of(client_sup);
+	mark = ts.len;
+	cr_assert(ts_stop_process(client_sup, 2000));
+	cr_assert_eq(kill(spawner, SIGKILL), 0);
+	burst_while_held(client_sup, fd);
+	cr_assert(ts_wait_log(&ts, mark, "- starting another.", 2000), "%s",
+	    ts.log + mark);
+	cr_assert_eq(occurrences(mark, "- starting another."), 1, "%s",
+	    ts.log + mark);
+	cr_assert_neq(spawner_of(client_sup), spawner);
+}
+
+Test(sandbox, a_burst_finding_its_spawner_stopped_is_served)
+{
+	pid_t client_sup, spawner;
+	int fd[BURST];
+	size_t mark;
+
+	ts_start(&ts, NULL);
+	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	spawner = spawner_of(client_sup);
+	mark = ts.len;
+	cr_assert(ts_stop_process(client_sup, 2000));
+	cr_assert(ts_stop_process(spawner, 2000));
+	burst_while_held(client_sup, fd);
+	cr_assert(ts_wait_log(&ts, mark, ": etimedout (", 2000), "%s",
+	    ts.log + mark);
+	cr_assert_eq(occurrences(mark, "- starting another."), 1, "%s",
+	    ts.log + mark);
+	cr_assert(ts_wait_gone(spawner, 2000));
+}
+
 /* A worker killed by SIGSYS, as the filter kills it: no core, one term. */
 Test(sandbox, worker_dead_of_sigsys_is_reported_so)
 {

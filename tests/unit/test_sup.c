@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
@@ -404,6 +405,68 @@ Test(sup, simple_one_for_one_stops_all_children_under_one_timer)
 	    "     Reason:     killed\n"
 	    "     Offender:   [{nb_children,2},\n"
 	    "                  {name,undefined},\n"), 1, "%s", reports());
+}
+
+/*
+ * A burst: every child is announced to spawn_ahead before the first spawn,
+ * then spawned in the same order; one that cannot be spawned fails alone.
+ */
+static char burst_calls[64];
+
+static void
+burst_ahead(void *arg, void *extra)
+{
+	(void)arg;
+	strlcat(burst_calls, (intptr_t)extra == 3 ? "A3" : "a", sizeof(burst_calls));
+}
+
+static pid_t
+burst_spawn(void *arg, void *extra)
+{
+	pid_t pid;
+
+	(void)arg;
+	strlcat(burst_calls, (intptr_t)extra == 3 ? "S3" : "s", sizeof(burst_calls));
+	if ((intptr_t)extra == 2) {
+		errno = EAGAIN;
+		return -1;
+	}
+	/* Linked: a failed test leaves none of them behind. */
+	if ((pid = proc_fork_linked()) == 0)
+		wait_for_stop("burst", NULL);
+	return pid;
+}
+
+Test(sup, a_burst_is_announced_ahead_then_spawned_in_order)
+{
+	const struct child_spec tmpl = {
+		.mfa = "{w,start_link,[]}", .modules = "[]",
+		.restart = RESTART_TEMPORARY, .shutdown = 1000, .type = CHILD_WORKER,
+		.spawn = burst_spawn, .spawn_ahead = burst_ahead,
+	};
+	const struct sup_flags flags = { .name = "dyn",
+	    .strategy = SUP_SIMPLE_ONE_FOR_ONE, .intensity = 5, .period = 60 };
+	struct sup *sup = sup_create(&flags, &tmpl, 1);
+	void *extra[5] = { (void *)0, (void *)1, (void *)2, (void *)3,
+	    (void *)4 };
+	pid_t pid[5];
+	int err[5], pipefd[2];
+
+	sup_start_batch(sup, extra, 5, pid, err);
+	cr_assert_str_eq(burst_calls, "aaaA3asssS3s");
+	cr_assert_eq(pid[2], -1);
+	cr_assert_eq(err[2], EAGAIN);
+	for (int i = 0; i < 5; i++)
+		cr_assert(i == 2 || pid[i] > 0, "child %d: %d", i, (int)pid[i]);
+	cr_assert_eq(sup_count_children(sup), 4);
+	/* One start_error for the one that failed, as sup_start_child. */
+	cr_assert_eq(count("start_error"), 1, "%s", reports());
+	cr_assert_eq(count("{fork,EAGAIN}"), 1, "%s", reports());
+	cr_assert_eq(pipe(pipefd), 0);
+	cr_assert_eq(write(pipefd[1], "x", 1), 1);
+	sup_watch(sup, pipefd[0], stop_me, NULL);
+	cr_assert_eq(sup_run(sup), SUP_STOPPED);
+	cr_assert_eq(count("burst stopped\n"), 4, "%s", reports());
 }
 
 /* --- stopping, as OTP reports it (supervisor.erl, OTP 25) ---------------- */
