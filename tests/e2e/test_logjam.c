@@ -143,7 +143,8 @@ Test(logjam, a_stalled_stderr_blocks_nobody)
 	close(errpipe[1]);
 	ts.port = atoi(strchr(listen, ':') + 1);
 	cr_assert(read_until("started_at", 5000), "%s", out);
-	csup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	/* Reported started as forked: it may not have named itself yet. */
+	csup = ts_wait_child(&ts, ts.pid, "tcp_client_sup", 0, 2000);
 	cr_assert(csup > 0);
 
 	/* Not reading: the pipe fills within the first second. */
