@@ -2,6 +2,8 @@
  * proc.c -- linked forks, process titles and descriptor hygiene.
  */
 #include <sys/prctl.h>
+#include <sys/rseq.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 
 #include <err.h>
@@ -20,9 +22,6 @@
 
 /* The argument area /proc/PID/cmdline shows: argv's strings, end to end. */
 static char	*args_start, *args_end;
-
-/* The kernel's name of this process (comm): the title's first word. */
-static char	 comm[16];
 
 pid_t
 proc_fork_linked(void)
@@ -105,23 +104,21 @@ proc_title_init(int argc, char *argv[], char *envp[])
 /*
  * Name the process after the first word of its title, as top(1), pgrep
  * without -f, the OOM killer's messages and valgrind's children (whose
- * titles nobody sees) show it. Only when that word changes: a worker names
- * itself once, before its seccomp filter, which does not allow prctl(2).
+ * titles nobody sees) show it. Each time, with no copy of the name kept
+ * to compare: a worker would have to write that copy into a page it
+ * shares with its spawner, and pay for a private one (BENCH.md).
  */
 static void
 proc_name(const char *title)
 {
-	char name[sizeof(comm)];
+	char name[16];
 	size_t len = strcspn(title, " ");
 
 	if (len >= sizeof(name))
 		len = sizeof(name) - 1;
 	memcpy(name, title, len);
 	name[len] = '\0';
-	if (strcmp(name, comm) == 0)
-		return;
-	memcpy(comm, name, sizeof(comm));
-	prctl(PR_SET_NAME, comm);
+	prctl(PR_SET_NAME, name);
 }
 
 /*
@@ -175,6 +172,22 @@ proc_keep_only(const int *fds, int n)
 		if (dup2(tmp[i], 3 + i) == -1)
 			log_err(1, "%s: dup2", __func__);
 	closefrom(3 + n);
+}
+
+void
+proc_rseq_off(void)
+{
+	/*
+	 * glibc registers the area with this signature, and with a length
+	 * of at least the original 32 bytes even where __rseq_size, the part
+	 * the kernel fills in, is less (20 on Linux 6.x).
+	 */
+	const unsigned int orig = 32;
+
+	if (__rseq_size > 0)
+		syscall(SYS_rseq, (char *)__builtin_thread_pointer() +
+		    __rseq_offset, __rseq_size < orig ? orig : __rseq_size,
+		    RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
 }
 
 int64_t

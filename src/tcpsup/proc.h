@@ -64,6 +64,15 @@ void	proc_title(const char *fmt, ...)
  */
 void	proc_keep_only(const int *fds, int n);
 
+/*
+ * Stop the kernel from writing this thread's restartable-sequence area,
+ * which glibc registers in every thread's TLS: a process that forks many
+ * children should not have that page copied on write after each fork,
+ * in itself and for each child. Nothing in tcpsup uses rseq; glibc's
+ * sched_getcpu() falls back to the system call. Its children inherit it.
+ */
+void	proc_rseq_off(void);
+
 /* CLOCK_MONOTONIC in milliseconds: deadlines that no clock change moves. */
 int64_t	proc_now_ms(void);
 
