@@ -38,6 +38,7 @@
 
 /* Read size in raw mode, where a frame is whatever arrived. */
 #define RAW_CHUNK	65536
+_Static_assert(RAW_CHUNK <= ECHO_FSM_BUFSIZE, "raw mode fits the buffer");
 
 /* After an oversized frame, how long and how much the client may still send. */
 #define DRAIN_SECS	1
@@ -53,6 +54,7 @@ struct conn {
 	int			 fd;
 	struct frame_codec	 codec;
 	uint8_t			*buf;
+	uint8_t			*given;		/* ECHO_FSM_BUFSIZE, the spawner's */
 	size_t			 cap;
 	size_t			 len;
 	size_t			 too_big;	/* announced payload, on END_TOO_BIG */
@@ -348,20 +350,18 @@ set_idle_timeout(struct conn *c)
 }
 
 /*
- * The frame buffer. With the default limits it is static: its pages cost
- * nothing until a client fills them, and there is no mapping to make. A
- * larger --max-frame gets a mapping of its own. Not malloc either way:
- * malloc would write its bookkeeping into pages shared with
- * tcp_client_sup, and each write costs this process a private copy.
+ * The frame buffer: the one given, with the default limits; a larger
+ * --max-frame gets a mapping of its own. Not malloc either way: malloc
+ * would write its bookkeeping into pages shared with tcp_client_sup, and
+ * each write costs this process a private copy.
  */
 static uint8_t *
-frame_buffer(size_t cap)
+frame_buffer(size_t cap, uint8_t *given)
 {
-	static uint8_t small[RAW_CHUNK + 8];
 	void *p;
 
-	if (cap <= sizeof(small))
-		return small;
+	if (cap <= ECHO_FSM_BUFSIZE)
+		return given;
 	p = mmap(NULL, cap, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
@@ -382,7 +382,7 @@ conn_init(struct conn *c, const struct options *o, int fd)
 	    frame_header_len(o->packet) + c->codec.max_payload +
 	    (o->packet == FRAME_LINE);
 	if (c->buf == NULL)
-		c->buf = frame_buffer(c->cap);
+		c->buf = frame_buffer(c->cap, c->given);
 	c->opts = o;
 	set_idle_timeout(c);
 }
@@ -445,18 +445,20 @@ serve_one(struct conn *c, const struct options *o, int fd, enum ending *e)
 }
 
 void
-echo_fsm_serve(const struct echo_fsm_conf *conf, int fd, int notices)
+echo_fsm_serve(const struct echo_fsm_conf *conf, uint8_t *buf, int fd,
+    int notices)
 {
-	struct conn c = { .fd = -1, .buf = NULL };
+	struct conn c = { .fd = -1, .given = buf };
 	enum ending e;
 
 	leave(notices, serve_one(&c, conf->opts, fd, &e));
 }
 
 void
-echo_fsm_run(const struct echo_fsm_conf *conf, int ch, int notices)
+echo_fsm_run(const struct echo_fsm_conf *conf, uint8_t *buf, int ch,
+    int notices)
 {
-	struct conn c = { .fd = -1, .buf = NULL };
+	struct conn c = { .fd = -1, .given = buf };
 	enum ending e;
 	int fd, status;
 

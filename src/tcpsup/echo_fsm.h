@@ -4,6 +4,8 @@
 #ifndef TCPSUP_ECHO_FSM_H
 #define TCPSUP_ECHO_FSM_H
 
+#include <stdint.h>
+
 #include "options.h"
 
 /*
@@ -16,6 +18,12 @@ struct echo_fsm_notice {
 };
 
 /* What every worker of a tcp_client_sup shares. */
+/*
+ * The frame buffer a worker is given: enough for the default --max-frame
+ * and for raw mode. A larger --max-frame maps one of its own.
+ */
+#define ECHO_FSM_BUFSIZE	(65536 + 8)
+
 struct echo_fsm_conf {
 	const struct options	*opts;
 	int			 notices;	/* where to send struct echo_fsm_notice */
@@ -26,11 +34,11 @@ struct echo_fsm_conf {
  * FSM does from WAIT_FOR_SOCKET; tell tcp_client_sup on notices. Runs in a
  * process the spawner (spawner.c) has made, confined already.
  */
-void	echo_fsm_run(const struct echo_fsm_conf *conf, int channel,
-	    int notices) __attribute__((noreturn));
+void	echo_fsm_run(const struct echo_fsm_conf *conf, uint8_t *buf,
+	    int channel, int notices) __attribute__((noreturn));
 
 /* Serve fd, a socket handed over already, and exit. */
-void	echo_fsm_serve(const struct echo_fsm_conf *conf, int fd, int notices)
-	    __attribute__((noreturn));
+void	echo_fsm_serve(const struct echo_fsm_conf *conf, uint8_t *buf, int fd,
+	    int notices) __attribute__((noreturn));
 
 #endif

@@ -35,6 +35,7 @@
 #include <seccomp.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -139,7 +140,8 @@ _Static_assert(__NR_clone == 56, "the page below says 56");
 #error "the clone page (sandbox.c) is written for x86_64"
 #endif
 
-long	sandbox_clone_page(void);
+/* The clone starts on sp, where sandbox_clone() left its start. */
+long	sandbox_clone_page(void *sp);
 extern const char sandbox_clone_ret[];
 
 __asm__(
@@ -148,8 +150,8 @@ __asm__(
 "	.globl sandbox_clone_page\n"
 "	.type sandbox_clone_page, @function\n"
 "sandbox_clone_page:\n"
+"	movq %rdi, %rsi\n"
 "	movl $0x8011, %edi\n"
-"	xorl %esi, %esi\n"
 "	xorl %edx, %edx\n"
 "	xorl %r10d, %r10d\n"
 "	xorl %r8d, %r8d\n"
@@ -161,6 +163,33 @@ __asm__(
 "	.size sandbox_clone_page, . - sandbox_clone_page\n"
 "	.balign 4096\n"
 "	.popsection\n");
+
+/*
+ * Where the clone's ret lands, on its new stack: the entry, its argument
+ * and the parent that sandbox_clone() put there, into registers, and on
+ * to sandbox_cloned(), with the stack aligned as for a call.
+ */
+void	sandbox_clone_start(void);
+
+__asm__(
+"	.text\n"
+"	.type sandbox_clone_start, @function\n"
+"sandbox_clone_start:\n"
+"	movq (%rsp), %rdi\n"
+"	movq 8(%rsp), %rsi\n"
+"	movq 16(%rsp), %rdx\n"
+"	andq $-16, %rsp\n"
+"	call sandbox_cloned\n"
+"	ud2\n"
+"	.size sandbox_clone_start, . - sandbox_clone_start\n"
+"	.globl sandbox_run_on\n"
+"	.type sandbox_run_on, @function\n"
+"sandbox_run_on:\n"
+"	movq %rdi, %rsp\n"
+"	andq $-16, %rsp\n"
+"	call *%rsi\n"
+"	ud2\n"
+"	.size sandbox_run_on, . - sandbox_run_on\n");
 
 #define PAGE	4096
 #define FIELD(f)	offsetof(struct seccomp_data, f)
@@ -385,18 +414,14 @@ sandbox_enter(void)
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program);
 }
 
-pid_t
-sandbox_clone(pid_t parent)
-{
-	long pid = sandbox_clone_page();
+/* The clone's first steps, before anything else runs in it. */
+void	sandbox_cloned(void (*)(uintptr_t), uintptr_t, pid_t)
+	    __attribute__((noreturn, used));
 
-	if (pid < 0) {
-		errno = (int)-pid;
-		return -1;
-	}
-	if (pid > 0)
-		return (pid_t)pid;
-	/* Before anything else runs here: no way back to that instruction. */
+void
+sandbox_cloned(void (*entry)(uintptr_t), uintptr_t arg, pid_t parent)
+{
+	/* No way back to that instruction. */
 	if (munmap((void *)sandbox_clone_page, PAGE) == -1)
 		_exit(127);
 	/* As proc_fork_linked(): clone(2) left no death signal to inherit. */
@@ -404,5 +429,28 @@ sandbox_clone(pid_t parent)
 		_exit(127);
 	if (sandbox_enabled() && limit(RLIMIT_NPROC, 0) == -1)
 		_exit(127);
-	return 0;
+	entry(arg);
+	_exit(127);
+}
+
+pid_t
+sandbox_clone(pid_t parent, void *top, void (*entry)(uintptr_t),
+    uintptr_t arg)
+{
+	uintptr_t *start = (uintptr_t *)((uintptr_t)top & ~(uintptr_t)15) -
+	    SANDBOX_CLONE_START / sizeof(uintptr_t);
+	long pid;
+
+	start[0] = (uintptr_t)sandbox_clone_start;
+	start[1] = (uintptr_t)entry;
+	start[2] = arg;
+	start[3] = (uintptr_t)parent;
+	/* Valgrind makes a fork-like clone on this stack: 0 comes back here. */
+	if ((pid = sandbox_clone_page(start)) == 0)
+		sandbox_cloned(entry, arg, parent);
+	if (pid < 0) {
+		errno = (int)-pid;
+		return -1;
+	}
+	return (pid_t)pid;
 }

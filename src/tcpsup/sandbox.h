@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "options.h"
 
@@ -52,11 +53,22 @@ int	sandbox_enter(void);
 
 /*
  * Clone a sibling of this process: a child of parent, the caller's own
- * parent, with SIGCHLD as its exit signal. As fork(2), it returns twice;
- * in the clone it returns 0 only once the clone is confined for good: it
- * can clone no more, it dies with parent, and RLIMIT_NPROC is 0 if the
- * sandbox is on. -1 with errno in the caller if the kernel refused.
+ * parent, with SIGCHLD as its exit signal. The clone runs entry(arg), which
+ * must not return, on the stack that ends at top, once it is confined for
+ * good: it can clone no more, it dies with parent, and RLIMIT_NPROC is 0
+ * if the sandbox is on. The last SANDBOX_CLONE_START bytes below top are
+ * written here: the caller's frames must not be there (sandbox_run_on()).
+ * Returns the clone's pid, or -1 with errno if the kernel refused.
  */
-pid_t	sandbox_clone(pid_t parent);
+#define SANDBOX_CLONE_START	32
+pid_t	sandbox_clone(pid_t parent, void *top, void (*entry)(uintptr_t),
+	    uintptr_t arg);
+
+/*
+ * Go on in fn(), for good, on the stack that ends at top: the stack a
+ * process loops on when it clones onto the same one, below the room
+ * sandbox_clone() needs.
+ */
+void	sandbox_run_on(void *top, void (*fn)(void)) __attribute__((noreturn));
 
 #endif

@@ -20,14 +20,15 @@
  * spawner that died or stopped answering is killed, reaped by the engine
  * as a stranger, and replaced, with an ERROR REPORT.
  */
+#include <sys/mman.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-#include <alloca.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -49,25 +50,52 @@
 #define KIND_CHANNEL	'C'
 #define KIND_SOCKET	'S'
 
+/*
+ * The stack the spawner loops on and each worker starts on, with the
+ * worker's frame buffer right above its top, in .bss: a worker's frames
+ * and the first HEAD bytes of a frame share one page. With the title in
+ * its argv, a worker holding a client owns two pages; each page of the
+ * spawner's that a worker wrote, or that the spawner wrote after cloning
+ * it, would be one more (BENCH.md). A guard page below stops an overrun.
+ */
+#define PAGE		4096
+#define HEAD		256
+#define STACK_SIZE	(64 * 1024)
+
+struct area {
+	uint8_t	guard[PAGE];
+	uint8_t	stack[STACK_SIZE - HEAD];
+	uint8_t	buf[ECHO_FSM_BUFSIZE];
+};
+_Static_assert(offsetof(struct area, buf) % PAGE == PAGE - HEAD, "HEAD");
+
+static struct area area __attribute__((aligned(PAGE)));
+
+/* What the loop on that stack needs: set once, before it starts. */
+static const struct echo_fsm_conf *conf;
+static pid_t supervisor;
+
+/* A request's descriptor and kind, as one argument for the clone. */
+#define REQUEST(fd, kind)	((uintptr_t)(fd) << 8 | (uint8_t)(kind))
+
 /* In the clone: close what only the spawner needs, and serve. */
 static void __attribute__((noreturn))
-worker(const struct echo_fsm_conf *conf, int requests, char kind, int fd,
-    int notices)
-{
-	close(requests);
-	if (kind == KIND_SOCKET)
-		echo_fsm_serve(conf, fd, notices);
-	echo_fsm_run(conf, fd, notices);
-}
-
-/*
- * The spawner's loop; requests is descriptor 3, notices 4 (syslog's 5).
- * Not inlined: what it writes as it loops must stay below stack_pad().
- */
-static void __attribute__((noreturn, noinline))
-serve_requests(const struct echo_fsm_conf *conf, pid_t sup)
+worker(uintptr_t request)
 {
 	const int requests = 3, notices = 4;
+	int fd = (int)(request >> 8);
+
+	close(requests);
+	if ((char)(request & 0xff) == KIND_SOCKET)
+		echo_fsm_serve(conf, area.buf, fd, notices);
+	echo_fsm_run(conf, area.buf, fd, notices);
+}
+
+/* The spawner's loop; requests is descriptor 3, notices 4 (syslog's 5). */
+static void __attribute__((noreturn))
+serve_requests(void)
+{
+	const int requests = 3;
 
 	for (;;) {
 		char kind;
@@ -79,8 +107,8 @@ serve_requests(const struct echo_fsm_conf *conf, pid_t sup)
 		/* EOF: tcp_client_sup is done with us. */
 		if (fd == -1)
 			_exit(errno == 0 ? 0 : 1);
-		if ((pid = sandbox_clone(sup)) == 0)
-			worker(conf, requests, kind, fd, notices);
+		pid = sandbox_clone(supervisor, area.buf, worker,
+		    REQUEST(fd, kind));
 		answer = pid == -1 ? -errno : pid;
 		close(fd);
 		if (write(requests, &answer, sizeof(answer)) != sizeof(answer))
@@ -88,26 +116,11 @@ serve_requests(const struct echo_fsm_conf *conf, pid_t sup)
 	}
 }
 
-/*
- * How far below here serve_requests() should start: at the top of a page,
- * less room for the call. A worker begins on the spawner's stack where it
- * was cloned, and every page of it the worker then writes becomes a copy
- * of its own; its frames, some 3.5 KiB deep, then take one page, not two.
- */
-static size_t
-stack_pad(const void *here)
-{
-	const size_t page = 4096, call = 128;
-
-	return ((uintptr_t)here & (page - 1)) + call;
-}
-
 static void __attribute__((noreturn))
-spawner_main(const struct echo_fsm_conf *conf, int requests, pid_t sup)
+spawner_main(const struct echo_fsm_conf *c, int requests, pid_t sup)
 {
-	void *pad;
 	/* --syslog's socket too: a worker cannot make one (sandbox.h). */
-	const int keep[] = { requests, conf->notices, sysreport_fd() };
+	const int keep[] = { requests, c->notices, sysreport_fd() };
 	int n = keep[2] == -1 ? 2 : 3;
 
 	proc_keep_only(keep, n);
@@ -118,15 +131,16 @@ spawner_main(const struct echo_fsm_conf *conf, int requests, pid_t sup)
 	proc_rseq_off();
 	log_set_process(NULL);
 	proc_title("echo_spawner");
-	if (sandbox_enter() == -1) {
+	if (mprotect(area.guard, PAGE, PROT_NONE) == -1 ||
+	    sandbox_enter() == -1) {
 		log_say(REPORT_ERROR, getpid(), "Cannot confine tcp_echo_fsm:"
 		    " %s.", strerror(errno));
 		_exit(1);
 	}
-	pad = alloca(stack_pad(&pad));
-	/* Used, so that the padding stays. */
-	__asm__ volatile("" : : "r"(pad) : "memory");
-	serve_requests(conf, sup);
+	conf = c;
+	supervisor = sup;
+	/* Above the loop's frames: the room each clone starts from. */
+	sandbox_run_on(area.buf - 2 * SANDBOX_CLONE_START, serve_requests);
 }
 
 int

@@ -49,6 +49,17 @@ setup(void)
 
 TestSuite(sandbox, .init = setup, .timeout = 30);
 
+/* The stack a worker starts on. */
+static uint8_t stack[64 * 1024] __attribute__((aligned(16)));
+
+static void __attribute__((noreturn))
+run(uintptr_t fn)
+{
+	close(4);
+	((void (*)(void))fn)();
+	_exit(0);
+}
+
 /*
  * A worker running fn, made as tcpsup makes one: a spawner forked and
  * confined with opts clones it (sandbox_clone), then exits. The worker
@@ -73,11 +84,8 @@ spawn_worker(void (*fn)(void))
 		pair[1] = 3;
 		if (sandbox_enter() == -1)
 			_exit(100);
-		if ((pid = sandbox_clone(getppid())) == 0) {
-			close(4);
-			fn();
-			_exit(0);
-		}
+		pid = sandbox_clone(getppid(), stack + sizeof(stack), run,
+		    (uintptr_t)fn);
 		_exit(write(4, &pid, sizeof(pid)) == sizeof(pid) && pid > 0 ?
 		    0 : 101);
 	}
@@ -240,7 +248,7 @@ Test(sandbox, anything_else_dies_of_sigsys)
 static void
 clone_from_the_page(void)
 {
-	sandbox_clone(getppid());
+	sandbox_clone(getppid(), stack + sizeof(stack), run, 0);
 	_exit(1);
 }
 
