@@ -91,12 +91,23 @@ worker(uintptr_t request)
 	echo_fsm_run(conf, area.buf, fd, notices);
 }
 
-/* The spawner's loop; requests is descriptor 3, notices 4 (syslog's 5). */
+/*
+ * The spawner's loop, on the area's stack; requests is descriptor 3,
+ * notices 4 (syslog's 5). What the first stack held below main()'s
+ * frame, where the options are, is dead now: given back, so that no
+ * clone copies it.
+ */
 static void __attribute__((noreturn))
 serve_requests(void)
 {
 	const int requests = 3;
 
+	proc_stack_release(conf->opts);
+	if (sandbox_enter() == -1) {
+		log_say(REPORT_ERROR, getpid(), "Cannot confine tcp_echo_fsm:"
+		    " %s.", strerror(errno));
+		_exit(1);
+	}
 	for (;;) {
 		char kind;
 		size_t len;
@@ -131,12 +142,8 @@ spawner_main(const struct echo_fsm_conf *c, int requests, pid_t sup)
 	proc_rseq_off();
 	log_set_process(NULL);
 	proc_title("echo_spawner");
-	if (mprotect(area.guard, PAGE, PROT_NONE) == -1 ||
-	    sandbox_enter() == -1) {
-		log_say(REPORT_ERROR, getpid(), "Cannot confine tcp_echo_fsm:"
-		    " %s.", strerror(errno));
-		_exit(1);
-	}
+	if (mprotect(area.guard, PAGE, PROT_NONE) == -1)
+		log_err(1, "echo_spawner: guard page");
 	conf = c;
 	supervisor = sup;
 	/* Above the loop's frames: the room each clone starts from. */
