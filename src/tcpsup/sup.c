@@ -7,7 +7,8 @@
  * table: there is no window for a child to die unknown. Children are found
  * by pid in O(1) and reaped by pid, the one their SIGCHLD carries or the one
  * a role announced (sup_child_exiting()), because waitpid(-1) walks every
- * child in the kernel; a sweep with it catches the rest a moment later.
+ * child in the kernel; a sweep with it catches the rest a moment later,
+ * once the announcements that were waiting have been read.
  *
  * Its bookkeeping lives in the arena (arena.h), which fork does not copy.
  *
@@ -50,7 +51,8 @@
 /*
  * Up to this many children, a waitpid(-1) sweep is cheap enough to run on
  * every SIGCHLD. Beyond, exits that shared one SIGCHLD and were not
- * announced are reaped by a sweep this long after.
+ * announced are reaped by a sweep this long after, when nothing else is
+ * ready, or this long again at the latest.
  */
 #define SUP_SWEEP_AT_ONCE	64
 #define SUP_SWEEP_DELAY_MS	200
@@ -107,6 +109,8 @@ struct sup {
 	struct child		**retries;	/* restarting children */
 	size_t			 nretries;
 	bool			 sweep_armed;
+	bool			 sweep_due;	/* the timer fired: sweep when idle */
+	int64_t			 sweep_by;	/* ms: even if never idle */
 	pid_t			*exiting;	/* announced, not reaped yet */
 	size_t			 nexiting;
 	size_t			 exiting_cap;
@@ -731,8 +735,8 @@ reap_pid(struct sup *sup, pid_t pid)
 
 /*
  * Every child that has exited. waitpid(-1) makes the kernel walk the whole
- * list of children, so with ten thousand of them this runs only as the
- * sweep, never once per exit.
+ * list of children, so this runs only with few of them, and when stopping;
+ * with ten thousand, sweep() reaps one exit at a time.
  */
 static void
 reap(struct sup *sup)
@@ -797,6 +801,12 @@ arm_sweep(struct sup *sup)
 		sup->sweep_armed = true;
 }
 
+/*
+ * The sweep is due: sup_run() runs it once nothing else is ready. Exits
+ * announced meanwhile are then reaped by pid, and the sweep finds only
+ * the unannounced ones, instead of walking ten thousand children for each
+ * exit whose announcement was still waiting to be read.
+ */
 static void
 on_sweep(void *ctx)
 {
@@ -806,8 +816,25 @@ on_sweep(void *ctx)
 	if (read(sup->sweepfd, &expirations, sizeof(expirations)) == -1)
 		return;
 	sup->sweep_armed = false;
-	if (!sup->stopping)
-		reap(sup);
+	sup->sweep_due = true;
+	sup->sweep_by = proc_now_ms() + SUP_SWEEP_DELAY_MS;
+}
+
+/*
+ * One waitpid(-1). If it found an exit, the sweep stays due: what is ready
+ * goes first again, so that a sweep never chases exits as they happen.
+ */
+static void
+sweep(struct sup *sup)
+{
+	int status;
+	pid_t pid;
+
+	sup->sweep_due = false;
+	if (sup->stopping || (pid = waitpid(-1, &status, WNOHANG)) <= 0)
+		return;
+	exited(sup, pid, status);
+	sup->sweep_due = true;
 }
 
 /* --- the event loop ------------------------------------------------------ */
@@ -938,7 +965,8 @@ sup_run(struct sup *sup)
 	struct epoll_event events[SUP_MAX_WATCHES];
 
 	while (!sup->done) {
-		int n = epoll_wait(sup->epfd, events, SUP_MAX_WATCHES, -1);
+		int n = epoll_wait(sup->epfd, events, SUP_MAX_WATCHES,
+		    sup->sweep_due ? 0 : -1);
 
 		if (n == -1 && errno != EINTR)
 			log_err(1, "%s: epoll_wait", __func__);
@@ -948,6 +976,9 @@ sup_run(struct sup *sup)
 			if (w->on_ready != NULL)
 				w->on_ready(w->ctx);
 		}
+		if (sup->sweep_due && !sup->done && (n == 0 ||
+		    proc_now_ms() >= sup->sweep_by))
+			sweep(sup);
 	}
 	return sup->exit;
 }

@@ -2,7 +2,8 @@
  * test_sup.c -- the supervisor engine with real child processes: OTP's
  * restart table (restart type x exit reason), the intensity give-up, stop
  * order, simple_one_for_one shutdown with its shared timer, start errors,
- * and a role reporting a child's exit itself or signalling one.
+ * a role reporting a child's exit itself or signalling one, and the sweep
+ * that reaps exits nobody announced among many children.
  * Reports go to a memfd standing in for stderr, and are checked as text.
  */
 #include <criterion/criterion.h>
@@ -10,12 +11,14 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -974,4 +977,127 @@ Test(sup, role_reports_an_exit_or_signals_a_child_itself)
 	cr_assert_eq(count("{exit_status,3}"), 0, "%s", reports());
 	cr_assert_eq(count("Context:    child_terminated"), 1, "%s", reports());
 	cr_assert_eq(count("Reason:     killed"), 1, "%s", reports());
+}
+
+/* --- the sweep: many children, exits that nobody announced ---------------- */
+
+/*
+ * More children than the engine sweeps for on every SIGCHLD, so that a
+ * timed sweep must reap those that exit together and share SIGCHLDs.
+ */
+#define SWEEP_STAYING	80
+#define SWEEP_EXITING	40
+
+struct sweep_run {
+	struct sup	*sup;
+	int		 reaped;
+	int64_t		 exit_at;	/* ms, proc_now_ms(): when all exit */
+	int64_t		 all_reaped;	/* ms, when the last was reaped */
+};
+
+/* extra: when to exit, so that all exit together; 0: wait to be stopped. */
+static void
+exit_0_at(void *arg, void *extra)
+{
+	int64_t left;
+
+	(void)arg;
+	proc_unblock_signals();
+	if (extra == NULL)
+		for (;;)
+			pause();
+	while ((left = (int64_t)(intptr_t)extra - proc_now_ms()) > 0)
+		usleep((useconds_t)left * 1000);
+	_exit(0);
+}
+
+static void
+count_reaped(void *ctx, pid_t pid)
+{
+	struct sweep_run *r = ctx;
+
+	(void)pid;
+	if (++r->reaped < SWEEP_EXITING)
+		return;
+	r->all_reaped = proc_now_ms();
+	kill(getpid(), SIGTERM);
+}
+
+static void
+give_up(void *ctx)
+{
+	(void)ctx;
+	kill(getpid(), SIGTERM);
+}
+
+/*
+ * Never drained: the event loop is never idle while it is watched. Slow,
+ * so that exits meanwhile share one SIGCHLD.
+ */
+static void
+always_ready(void *ctx)
+{
+	(void)ctx;
+	usleep(20 * 1000);
+}
+
+/* Starts the children, runs until all are reaped or 5 s have passed. */
+static void
+run_sweep(struct sweep_run *r, bool busy)
+{
+	const struct child_spec tmpl = {
+		.mfa = "{w,start_link,[]}", .modules = "[]",
+		.restart = RESTART_TEMPORARY, .shutdown = 1000,
+		.type = CHILD_WORKER, .start = exit_0_at,
+	};
+	const struct itimerspec limit = { .it_value = { .tv_sec = 5 } };
+	int pipefd[2], tfd;
+
+	r->sup = dynamic_sup(&tmpl);
+	sup_on_exit(r->sup, count_reaped, r);
+	r->exit_at = proc_now_ms() + 500;
+	for (int i = 0; i < SWEEP_STAYING; i++)
+		cr_assert(sup_start_child(r->sup, NULL) > 0);
+	for (int i = 0; i < SWEEP_EXITING; i++)
+		cr_assert(sup_start_child(r->sup, (void *)(intptr_t)r->exit_at)
+		    > 0);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	cr_assert(tfd >= 0);
+	cr_assert_eq(timerfd_settime(tfd, 0, &limit, NULL), 0);
+	sup_watch(r->sup, tfd, give_up, NULL);
+	if (busy) {
+		cr_assert_eq(pipe(pipefd), 0);
+		cr_assert_eq(write(pipefd[1], "x", 1), 1);
+		sup_watch(r->sup, pipefd[0], always_ready, NULL);
+	}
+	cr_assert_eq(sup_run(r->sup), SUP_STOPPED);
+	close(tfd);
+	if (busy) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+	}
+}
+
+Test(sup, exits_nobody_announced_are_reaped_by_the_sweep)
+{
+	struct sweep_run r = { 0 };
+
+	run_sweep(&r, false);
+	cr_assert_eq(r.reaped, SWEEP_EXITING);
+	/* Stopped since: those that stayed were shut down. */
+	cr_assert_eq(sup_count_children(r.sup), 0);
+	/* A sweep 200 ms after the first SIGCHLD, when the loop is idle. */
+	cr_assert_lt(r.all_reaped - r.exit_at, 2000, "%lld ms",
+	    (long long)(r.all_reaped - r.exit_at));
+}
+
+Test(sup, the_sweep_runs_even_when_the_loop_is_never_idle)
+{
+	struct sweep_run r = { 0 };
+
+	run_sweep(&r, true);
+	cr_assert_eq(r.reaped, SWEEP_EXITING);
+	/* Idle never comes: at the latest 200 ms after it was due. */
+	cr_assert_lt(r.all_reaped - r.exit_at, 2000, "%lld ms",
+	    (long long)(r.all_reaped - r.exit_at));
 }
