@@ -912,6 +912,7 @@ client_sup_start(void *arg, void *extra)
 	conf = (struct echo_fsm_conf){
 		.opts = t->opts,
 		.notices = open_notice_channel(cs),
+		.announce_above = SUP_SWEEP_AT_ONCE,
 	};
 	/* If it cannot start now, the first worker's start tries again. */
 	if (!exec && spawner_start(&spawner) == -1)

@@ -35,6 +35,7 @@
 #include "proc.h"
 #include "proxy.h"
 #include "report.h"
+#include "stats.h"
 
 /* Read size in raw mode, where a frame is whatever arrived. */
 #define RAW_CHUNK	65536
@@ -420,11 +421,16 @@ notify(int notices, int what)
 	    sizeof(n);
 }
 
-/* Say so, so that tcp_client_sup can reap this process by its pid. */
+/*
+ * Say so, so that tcp_client_sup can reap this process by its pid. With
+ * few clients it reaps every exit as it happens, unasked: the notice, its
+ * send, its wake-up and its read would cost each connection for nothing.
+ */
 static void __attribute__((noreturn))
-leave(int notices, int status)
+leave(const struct echo_fsm_conf *conf, int notices, int status)
 {
-	notify(notices, ECHO_FSM_EXITING);
+	if (stats_get(STATS_CLIENTS) > conf->announce_above)
+		notify(notices, ECHO_FSM_EXITING);
 	_exit(status);
 }
 
@@ -451,7 +457,7 @@ echo_fsm_serve(const struct echo_fsm_conf *conf, uint8_t *buf, int fd,
 	struct conn c = { .fd = -1, .given = buf };
 	enum ending e;
 
-	leave(notices, serve_one(&c, conf->opts, fd, &e));
+	leave(conf, notices, serve_one(&c, conf->opts, fd, &e));
 }
 
 void
@@ -466,13 +472,13 @@ echo_fsm_run(const struct echo_fsm_conf *conf, uint8_t *buf, int ch,
 	for (int served = 1;; served++) {
 		/* WAIT_FOR_SOCKET: nothing but a socket can arrive here. */
 		if ((fd = fdpass_recv(ch)) == -1)
-			leave(notices, errno == 0 ? 0 : 1);
+			leave(conf, notices, errno == 0 ? 0 : 1);
 		status = serve_one(&c, conf->opts, fd, &e);
 		/* --reuse: back to WAIT_FOR_SOCKET, for another connection. */
 		if (e != END_CLOSED || served > conf->opts->reuse)
-			leave(notices, status);
+			leave(conf, notices, status);
 		proc_title("tcp_echo_fsm");
 		if (!notify(notices, ECHO_FSM_IDLE))
-			leave(notices, status);
+			leave(conf, notices, status);
 	}
 }

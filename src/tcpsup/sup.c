@@ -49,12 +49,11 @@
 #define SUP_MAX_WATCHES	32
 
 /*
- * Up to this many children, a waitpid(-1) sweep is cheap enough to run on
- * every SIGCHLD. Beyond, exits that shared one SIGCHLD and were not
- * announced are reaped by a sweep this long after, when nothing else is
- * ready, or this long again at the latest.
+ * Up to SUP_SWEEP_AT_ONCE children (sup.h), a waitpid(-1) sweep is cheap
+ * enough to run on every SIGCHLD. Beyond, exits that shared one SIGCHLD
+ * and were not announced are reaped by a sweep this long after, when
+ * nothing else is ready, or this long again at the latest.
  */
-#define SUP_SWEEP_AT_ONCE	64
 #define SUP_SWEEP_DELAY_MS	200
 
 /*

@@ -143,6 +143,12 @@ void	sup_on_reaped(struct sup *,
 int	sup_signal_child(struct sup *, pid_t, int sig);
 
 /*
+ * Up to this many children, a supervisor reaps with waitpid(-1) on every
+ * SIGCHLD, which is cheap then: children need not announce their exits.
+ */
+#define SUP_SWEEP_AT_ONCE	64
+
+/*
  * A role learned from the child itself that it is about to exit. Its
  * supervisor then reaps it by pid as soon as it can, instead of making the
  * kernel walk every child with waitpid(-1): with thousands of children
