@@ -91,6 +91,15 @@ worker(uintptr_t request)
 	echo_fsm_run(conf, area.buf, fd, notices);
 }
 
+/* Whether another request is there already. */
+static bool
+waiting(int requests)
+{
+	struct pollfd pfd = { .fd = requests, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) == 1;
+}
+
 /*
  * The spawner's loop, on the area's stack; requests is descriptor 3,
  * notices 4 (syslog's 5). What the first stack held below main()'s
@@ -109,21 +118,33 @@ serve_requests(void)
 		_exit(1);
 	}
 	for (;;) {
-		char kind;
-		size_t len;
-		int fd = fdpass_recv_data(requests, &kind, sizeof(kind), &len);
-		int32_t answer;
-		pid_t pid;
+		int32_t answer[SUP_BATCH_MAX];
+		size_t n = 0;
+		int gone = -1;	/* once the answers are out: the exit status */
 
-		/* EOF: tcp_client_sup is done with us. */
-		if (fd == -1)
-			_exit(errno == 0 ? 0 : 1);
-		pid = sandbox_clone(supervisor, area.buf, worker,
-		    REQUEST(fd, kind));
-		answer = pid == -1 ? -errno : pid;
-		close(fd);
-		if (write(requests, &answer, sizeof(answer)) != sizeof(answer))
+		/* Every request waiting, and their answers in one message. */
+		do {
+			char kind;
+			size_t len;
+			int fd = fdpass_recv_data(requests, &kind, sizeof(kind),
+			    &len);
+			pid_t pid;
+
+			/* EOF: tcp_client_sup is done with us. */
+			if (fd == -1) {
+				gone = errno == 0 ? 0 : 1;
+				break;
+			}
+			pid = sandbox_clone(supervisor, area.buf, worker,
+			    REQUEST(fd, kind));
+			answer[n++] = pid == -1 ? -errno : pid;
+			close(fd);
+		} while (n < SUP_BATCH_MAX && waiting(requests));
+		if (n > 0 && write(requests, answer, n * sizeof(answer[0])) !=
+		    (ssize_t)(n * sizeof(answer[0])))
 			_exit(1);
+		if (gone != -1)
+			_exit(gone);
 	}
 }
 
@@ -198,6 +219,7 @@ spawner_stop(struct spawner *s)
 	s->pid = 0;
 	/* What was asked of it is lost with it: ask again, one by one. */
 	s->head = s->nahead = 0;
+	s->answer = s->nanswers = 0;
 	s->ahead_stopped = false;
 }
 
@@ -247,30 +269,48 @@ request(struct spawner *s, void *what)
 }
 
 /*
+ * The next answer: kept from the last message, or the next message,
+ * waited for at most SPAWNER_REPLY_MS. 0, or -1 with errno if none came.
+ */
+static int
+next_answer(struct spawner *s, int32_t *answer)
+{
+	struct pollfd pfd = { .fd = s->channel, .events = POLLIN };
+	ssize_t n;
+	int r;
+
+	if (s->answer == s->nanswers) {
+		while ((r = poll(&pfd, 1, SPAWNER_REPLY_MS)) == -1 &&
+		    errno == EINTR)
+			continue;
+		if (r == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		n = recv(s->channel, s->answers, sizeof(s->answers),
+		    MSG_DONTWAIT);
+		if (n <= 0 || n % (ssize_t)sizeof(s->answers[0]) != 0) {
+			errno = n == 0 ? EPIPE : n == -1 ? errno : EBADMSG;
+			return -1;
+		}
+		s->answer = 0;
+		s->nanswers = (size_t)n / sizeof(s->answers[0]);
+	}
+	*answer = s->answers[s->answer++];
+	return 0;
+}
+
+/*
  * One request. Returns the pid; -1 with errno if the spawner could not
  * clone (it is well); 0 with errno if it is gone or did not answer.
  */
 static pid_t
 ask(struct spawner *s, void *what)
 {
-	struct pollfd pfd = { .fd = s->channel, .events = POLLIN };
 	int32_t answer;
-	ssize_t n;
-	int r;
 
-	if (request(s, what) == -1)
+	if (request(s, what) == -1 || next_answer(s, &answer) == -1)
 		return 0;
-	while ((r = poll(&pfd, 1, SPAWNER_REPLY_MS)) == -1 && errno == EINTR)
-		continue;
-	if (r == 0) {
-		errno = ETIMEDOUT;
-		return 0;
-	}
-	if ((n = recv(s->channel, &answer, sizeof(answer), MSG_DONTWAIT)) !=
-	    sizeof(answer)) {
-		errno = n == 0 ? EPIPE : n == -1 ? errno : EBADMSG;
-		return 0;
-	}
 	if (answer > 0)
 		return answer;
 	errno = -answer;

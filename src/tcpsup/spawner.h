@@ -23,6 +23,9 @@ struct spawner {
 	void	*ahead[SUP_BATCH_MAX];
 	size_t	 head, nahead;
 	bool	 ahead_stopped;	/* one could not be sent: ask the rest alone */
+	/* Answers come a burst to a message: those not taken yet. */
+	int32_t	 answers[SUP_BATCH_MAX];
+	size_t	 answer, nanswers;
 };
 
 /*
