@@ -111,7 +111,8 @@ struct client_sup {
 	bool			 paused;	/* that timer is running */
 	int			 pause_ms;	/* the back-off now, 0: no shortage */
 	struct timespec		 short_since;
-	struct incoming		 held[HANDOFF_BATCH];	/* waiting for a worker */
+	/* Sockets waiting for a worker, after a shortage. */
+	struct incoming		 held[HANDOFF_BATCH];
 	size_t			 nheld;
 	int			 control;	/* requests routed by the root */
 	struct ctl_conns	*replies;

@@ -55,7 +55,7 @@ struct conn {
 	int			 fd;
 	struct frame_codec	 codec;
 	uint8_t			*buf;
-	uint8_t			*given;		/* ECHO_FSM_BUFSIZE, the spawner's */
+	uint8_t			*given;		/* the spawner's, if it fits */
 	size_t			 cap;
 	size_t			 len;
 	size_t			 too_big;	/* announced payload, on END_TOO_BIG */

@@ -40,7 +40,7 @@ void	echo_fsm_run(const struct echo_fsm_conf *conf, uint8_t *buf,
 	    int channel, int notices) __attribute__((noreturn));
 
 /* Serve fd, a socket handed over already, and exit. */
-void	echo_fsm_serve(const struct echo_fsm_conf *conf, uint8_t *buf, int fd,
-	    int notices) __attribute__((noreturn));
+void	echo_fsm_serve(const struct echo_fsm_conf *conf, uint8_t *buf,
+	    int fd, int notices) __attribute__((noreturn));
 
 #endif

@@ -69,6 +69,7 @@ pid_t	sandbox_clone(pid_t parent, void *top, void (*entry)(uintptr_t),
  * process loops on when it clones onto the same one, below the room
  * sandbox_clone() needs.
  */
-void	sandbox_run_on(void *top, void (*fn)(void)) __attribute__((noreturn));
+void	sandbox_run_on(void *top, void (*fn)(void))
+	    __attribute__((noreturn));
 
 #endif

@@ -13,9 +13,9 @@
  *
  * The spawner reads nothing from the network and answers only its
  * supervisor: a worker's channel or socket in, the worker's pid (or
- * -errno) back, in order. A burst of sockets is sent in one go, and the
- * pids read as they come: the spawner clones the next worker while
- * tcp_client_sup registers the last, and neither sleeps between them.
+ * -errno) back, in order. A burst of sockets is sent in one go; the
+ * spawner clones a worker for each and sends their pids back in one
+ * message, so that tcp_client_sup wakes once for the burst.
  * tcp_client_sup waits for each answer at most SPAWNER_REPLY_MS; a
  * spawner that died or stopped answering is killed, reaped by the engine
  * as a stranger, and replaced, with an ERROR REPORT.
@@ -120,7 +120,7 @@ serve_requests(void)
 	for (;;) {
 		int32_t answer[SUP_BATCH_MAX];
 		size_t n = 0;
-		int gone = -1;	/* once the answers are out: the exit status */
+		int gone = -1;	/* the exit status, once they are out */
 
 		/* Every request waiting, and their answers in one message. */
 		do {
@@ -163,7 +163,7 @@ spawner_main(const struct echo_fsm_conf *c, int requests, pid_t sup)
 	proc_rseq_off();
 	log_set_process(NULL);
 	proc_title("echo_spawner");
-	/* Not copied: in a clone the hole left is as good a guard, and cheaper. */
+	/* Not copied: in a clone, the hole it leaves guards as well. */
 	if (mprotect(area.guard, PAGE, PROT_NONE) == -1 ||
 	    madvise(area.guard, PAGE, MADV_DONTFORK) == -1)
 		log_err(1, "echo_spawner: guard page");
@@ -250,7 +250,7 @@ spawner_ahead(void *arg, void *extra)
 	s->ahead[s->nahead++] = extra;
 }
 
-/* Sent already, as the next answer due; or send it now. 0, or -1 with errno. */
+/* Sent ahead, its answer the next due; or send it now. -1 with errno. */
 static int
 request(struct spawner *s, void *what)
 {

@@ -19,10 +19,10 @@ struct spawner {
 	pid_t	 pid;		/* 0: none running */
 	int	 pidfd;	/* -1 where pidfd_open(2) is missing */
 	int	 channel;	/* requests out, pids back */
-	/* Asked for ahead, not collected yet, oldest at head (spawner_ahead). */
+	/* Asked for ahead, not collected yet, oldest at head. */
 	void	*ahead[SUP_BATCH_MAX];
 	size_t	 head, nahead;
-	bool	 ahead_stopped;	/* one could not be sent: ask the rest alone */
+	bool	 ahead_stopped;	/* one was not sent: ask the rest alone */
 	/* Answers come a burst to a message: those not taken yet. */
 	int32_t	 answers[SUP_BATCH_MAX];
 	size_t	 answer, nanswers;

@@ -108,8 +108,8 @@ struct sup {
 	struct child		**retries;	/* restarting children */
 	size_t			 nretries;
 	bool			 sweep_armed;
-	bool			 sweep_due;	/* the timer fired: sweep when idle */
-	int64_t			 sweep_by;	/* ms: even if never idle */
+	bool			 sweep_due;	/* timer fired: sweep when idle */
+	int64_t			 sweep_by;	/* ms: even if not idle */
 	pid_t			*exiting;	/* announced, not reaped yet */
 	size_t			 nexiting;
 	size_t			 exiting_cap;

@@ -420,7 +420,8 @@ static void
 burst_ahead(void *arg, void *extra)
 {
 	(void)arg;
-	strlcat(burst_calls, (intptr_t)extra == 3 ? "A3" : "a", sizeof(burst_calls));
+	strlcat(burst_calls, (intptr_t)extra == 3 ? "A3" : "a",
+	    sizeof(burst_calls));
 }
 
 static pid_t
@@ -429,7 +430,8 @@ burst_spawn(void *arg, void *extra)
 	pid_t pid;
 
 	(void)arg;
-	strlcat(burst_calls, (intptr_t)extra == 3 ? "S3" : "s", sizeof(burst_calls));
+	strlcat(burst_calls, (intptr_t)extra == 3 ? "S3" : "s",
+	    sizeof(burst_calls));
 	if ((intptr_t)extra == 2) {
 		errno = EAGAIN;
 		return -1;
