@@ -1,5 +1,6 @@
 /*
- * proc.c -- linked forks, process titles and descriptor hygiene.
+ * proc.c -- linked forks, process titles, descriptor hygiene, and what a
+ * process that forks all the time gives up: rseq and a dead stack.
  */
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -11,8 +12,8 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
