@@ -165,11 +165,14 @@ __asm__(
 "	.popsection\n");
 
 /*
- * Where the clone's ret lands, on its new stack: the entry, its argument
- * and the parent that sandbox_clone() put there, into registers, and on
- * to sandbox_cloned(), with the stack aligned as for a call.
+ * Where the clone's ret lands, on its new stack: the entry, its argument,
+ * the parent and the stack's bounds that sandbox_clone() put there, into
+ * registers, and on to sandbox_cloned(), the stack aligned as for a call.
+ * sandbox_switch_to() goes on in fn(arg) on another stack, for good.
  */
 void	sandbox_clone_start(void);
+void	sandbox_switch_to(void *top, void (*fn)(uintptr_t), uintptr_t arg)
+	    __attribute__((noreturn));
 
 __asm__(
 "	.text\n"
@@ -178,18 +181,54 @@ __asm__(
 "	movq (%rsp), %rdi\n"
 "	movq 8(%rsp), %rsi\n"
 "	movq 16(%rsp), %rdx\n"
+"	movq 24(%rsp), %rcx\n"
+"	movq 32(%rsp), %r8\n"
 "	andq $-16, %rsp\n"
 "	call sandbox_cloned\n"
 "	ud2\n"
 "	.size sandbox_clone_start, . - sandbox_clone_start\n"
-"	.globl sandbox_run_on\n"
-"	.type sandbox_run_on, @function\n"
-"sandbox_run_on:\n"
+"	.type sandbox_switch_to, @function\n"
+"sandbox_switch_to:\n"
 "	movq %rdi, %rsp\n"
 "	andq $-16, %rsp\n"
+"	movq %rdx, %rdi\n"
 "	call *%rsi\n"
 "	ud2\n"
-"	.size sandbox_run_on, . - sandbox_run_on\n");
+"	.size sandbox_switch_to, . - sandbox_switch_to\n");
+
+/*
+ * AddressSanitizer must be told which stack a process runs on, or its
+ * checks before each call that does not return take it for a stack
+ * overrun, say so on stderr and look at /proc, which the filter refuses;
+ * and a clone's stack must be cleared of what it marked on the spawner's
+ * frames there.
+ */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANDBOX_ASAN
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(SANDBOX_ASAN)
+#define SANDBOX_ASAN
+#endif
+
+#ifdef SANDBOX_ASAN
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+static void
+now_on(const void *bottom, size_t size)
+{
+#ifdef SANDBOX_ASAN
+	__sanitizer_start_switch_fiber(NULL, bottom, size);
+	__sanitizer_finish_switch_fiber(NULL, NULL, NULL);
+	__asan_unpoison_memory_region(bottom, size);
+#else
+	(void)bottom;
+	(void)size;
+#endif
+}
 
 #define PAGE	4096
 #define FIELD(f)	offsetof(struct seccomp_data, f)
@@ -415,12 +454,14 @@ sandbox_enter(void)
 }
 
 /* The clone's first steps, before anything else runs in it. */
-void	sandbox_cloned(void (*)(uintptr_t), uintptr_t, pid_t)
-	    __attribute__((noreturn, used));
+void	sandbox_cloned(void (*)(uintptr_t), uintptr_t, pid_t, const void *,
+	    size_t) __attribute__((noreturn, used));
 
 void
-sandbox_cloned(void (*entry)(uintptr_t), uintptr_t arg, pid_t parent)
+sandbox_cloned(void (*entry)(uintptr_t), uintptr_t arg, pid_t parent,
+    const void *bottom, size_t size)
 {
+	now_on(bottom, size);
 	/* No way back to that instruction. */
 	if (munmap((void *)sandbox_clone_page, PAGE) == -1)
 		_exit(127);
@@ -434,10 +475,11 @@ sandbox_cloned(void (*entry)(uintptr_t), uintptr_t arg, pid_t parent)
 }
 
 pid_t
-sandbox_clone(pid_t parent, void *top, void (*entry)(uintptr_t),
-    uintptr_t arg)
+sandbox_clone(pid_t parent, void *bottom, size_t size,
+    void (*entry)(uintptr_t), uintptr_t arg)
 {
-	uintptr_t *start = (uintptr_t *)((uintptr_t)top & ~(uintptr_t)15) -
+	uintptr_t top = ((uintptr_t)bottom + size) & ~(uintptr_t)15;
+	uintptr_t *start = (uintptr_t *)top -
 	    SANDBOX_CLONE_START / sizeof(uintptr_t);
 	long pid;
 
@@ -445,12 +487,39 @@ sandbox_clone(pid_t parent, void *top, void (*entry)(uintptr_t),
 	start[1] = (uintptr_t)entry;
 	start[2] = arg;
 	start[3] = (uintptr_t)parent;
+	start[4] = (uintptr_t)bottom;
+	start[5] = size;
 	/* Valgrind makes a fork-like clone on this stack: 0 comes back here. */
 	if ((pid = sandbox_clone_page(start)) == 0)
-		sandbox_cloned(entry, arg, parent);
+		sandbox_cloned(entry, arg, parent, bottom, size);
 	if (pid < 0) {
 		errno = (int)-pid;
 		return -1;
 	}
 	return (pid_t)pid;
+}
+
+/* The stack sandbox_run_on() moves to, for its fn to say so first. */
+static const void	*run_bottom;
+static size_t		 run_size;
+static void		(*run_fn)(void);
+
+static void __attribute__((noreturn))
+run(uintptr_t unused)
+{
+	(void)unused;
+	now_on(run_bottom, run_size);
+	run_fn();
+	_exit(127);
+}
+
+void
+sandbox_run_on(void *bottom, size_t size, void (*fn)(void))
+{
+	run_bottom = bottom;
+	run_size = size;
+	run_fn = fn;
+	/* Below the room each clone starts from: see sandbox_clone(). */
+	sandbox_switch_to((char *)bottom + size - 2 * SANDBOX_CLONE_START, run,
+	    0);
 }

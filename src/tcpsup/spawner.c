@@ -135,8 +135,8 @@ serve_requests(void)
 				gone = errno == 0 ? 0 : 1;
 				break;
 			}
-			pid = sandbox_clone(supervisor, area.buf, worker,
-			    REQUEST(fd, kind));
+			pid = sandbox_clone(supervisor, area.stack,
+			    sizeof(area.stack), worker, REQUEST(fd, kind));
 			answer[n++] = pid == -1 ? -errno : pid;
 			close(fd);
 		} while (n < SUP_BATCH_MAX && waiting(requests));
@@ -169,8 +169,7 @@ spawner_main(const struct echo_fsm_conf *c, int requests, pid_t sup)
 		log_err(1, "echo_spawner: guard page");
 	conf = c;
 	supervisor = sup;
-	/* Above the loop's frames: the room each clone starts from. */
-	sandbox_run_on(area.buf - 2 * SANDBOX_CLONE_START, serve_requests);
+	sandbox_run_on(area.stack, sizeof(area.stack), serve_requests);
 }
 
 int

@@ -84,7 +84,7 @@ spawn_worker(void (*fn)(void))
 		pair[1] = 3;
 		if (sandbox_enter() == -1)
 			_exit(100);
-		pid = sandbox_clone(getppid(), stack + sizeof(stack), run,
+		pid = sandbox_clone(getppid(), stack, sizeof(stack), run,
 		    (uintptr_t)fn);
 		_exit(write(4, &pid, sizeof(pid)) == sizeof(pid) && pid > 0 ?
 		    0 : 101);
@@ -248,7 +248,7 @@ Test(sandbox, anything_else_dies_of_sigsys)
 static void
 clone_from_the_page(void)
 {
-	sandbox_clone(getppid(), stack + sizeof(stack), run, 0);
+	sandbox_clone(getppid(), stack, sizeof(stack), run, 0);
 	_exit(1);
 }
 
