@@ -913,7 +913,8 @@ client_sup_start(void *arg, void *extra)
 	conf = (struct echo_fsm_conf){
 		.opts = t->opts,
 		.notices = open_notice_channel(cs),
-		.announce_above = SUP_SWEEP_AT_ONCE,
+		/* A pool's idle workers are children, not clients: always. */
+		.announce_from = direct(cs) ? SUP_SWEEP_AT_ONCE + 1 : 0,
 	};
 	/* If it cannot start now, the first worker's start tries again. */
 	if (!exec && spawner_start(&spawner) == -1)

@@ -429,7 +429,7 @@ notify(int notices, int what)
 static void __attribute__((noreturn))
 leave(const struct echo_fsm_conf *conf, int notices, int status)
 {
-	if (stats_get(STATS_CLIENTS) > conf->announce_above)
+	if (stats_get(STATS_CLIENTS) >= conf->announce_from)
 		notify(notices, ECHO_FSM_EXITING);
 	_exit(status);
 }

@@ -27,8 +27,8 @@ struct echo_fsm_notice {
 struct echo_fsm_conf {
 	const struct options	*opts;
 	int			 notices;	/* where to send struct echo_fsm_notice */
-	/* Exits are announced only with more clients than this (sup.h). */
-	uint64_t		 announce_above;
+	/* Exits are announced only with this many clients (sup.h). */
+	uint64_t		 announce_from;
 };
 
 /*
