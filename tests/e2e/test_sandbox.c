@@ -240,9 +240,27 @@ occurrences(size_t from, const char *needle)
 	return n;
 }
 
-static void
-burst_while_held(pid_t client_sup, int fd[BURST])
+/*
+ * The burst, with tcp_client_sup held still and its spawner sent sig
+ * (SIGKILL, or SIGSTOP) meanwhile: every client must be echoed, with one
+ * report of the spawner replaced, whose text follows mark. The spawner's
+ * pid.
+ */
+static pid_t
+burst_with_spawner(int sig, size_t *mark)
 {
+	pid_t client_sup, spawner;
+	int fd[BURST];
+
+	ts_start(&ts, NULL);
+	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	spawner = spawner_of(client_sup);
+	*mark = ts.len;
+	cr_assert(ts_stop_process(client_sup, 2000));
+	if (sig == SIGSTOP)
+		cr_assert(ts_stop_process(spawner, 2000));
+	else
+		cr_assert_eq(kill(spawner, sig), 0);
 	for (int i = 0; i < BURST; i++) {
 		cr_assert((fd[i] = ts_connect(&ts)) >= 0, "connect: %m");
 		cr_assert_eq(ts_send_frame(fd[i], "burst", 5), 0);
@@ -256,44 +274,30 @@ burst_while_held(pid_t client_sup, int fd[BURST])
 		cr_assert_arr_eq(buf, "burst", 5);
 		close(fd[i]);
 	}
+	cr_assert(ts_wait_log(&ts, *mark, "- starting another.", 2000), "%s",
+	    ts.log + *mark);
+	cr_assert_eq(occurrences(*mark, "- starting another."), 1, "%s",
+	    ts.log + *mark);
+	cr_assert_neq(spawner_of(client_sup), spawner);
+	return spawner;
 }
 
 Test(sandbox, a_burst_finding_its_spawner_killed_is_served)
 {
-	pid_t client_sup, spawner;
-	int fd[BURST];
 	size_t mark;
+	pid_t spawner = burst_with_spawner(SIGKILL, &mark);
 
-	ts_start(&ts, NULL);
-	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
-	spawner = spawner_of(client_sup);
-	mark = ts.len;
-	cr_assert(ts_stop_process(client_sup, 2000));
-	cr_assert_eq(kill(spawner, SIGKILL), 0);
-	burst_while_held(client_sup, fd);
-	cr_assert(ts_wait_log(&ts, mark, "- starting another.", 2000), "%s",
+	cr_assert_not_null(ts_find(&ts, mark, ": epipe ("), "%s",
 	    ts.log + mark);
-	cr_assert_eq(occurrences(mark, "- starting another."), 1, "%s",
-	    ts.log + mark);
-	cr_assert_neq(spawner_of(client_sup), spawner);
+	cr_assert_not(ts_alive(spawner));
 }
 
 Test(sandbox, a_burst_finding_its_spawner_stopped_is_served)
 {
-	pid_t client_sup, spawner;
-	int fd[BURST];
 	size_t mark;
+	pid_t spawner = burst_with_spawner(SIGSTOP, &mark);
 
-	ts_start(&ts, NULL);
-	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
-	spawner = spawner_of(client_sup);
-	mark = ts.len;
-	cr_assert(ts_stop_process(client_sup, 2000));
-	cr_assert(ts_stop_process(spawner, 2000));
-	burst_while_held(client_sup, fd);
-	cr_assert(ts_wait_log(&ts, mark, ": etimedout (", 2000), "%s",
-	    ts.log + mark);
-	cr_assert_eq(occurrences(mark, "- starting another."), 1, "%s",
+	cr_assert_not_null(ts_find(&ts, mark, ": etimedout ("), "%s",
 	    ts.log + mark);
 	cr_assert(ts_wait_gone(spawner, 2000));
 }
