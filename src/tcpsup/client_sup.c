@@ -35,7 +35,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -401,18 +400,10 @@ hand_over(struct client_sup *cs, int fd, struct ipcount_entry *ip)
 	}
 }
 
-static bool
-handoff_waiting(const struct client_sup *cs)
-{
-	struct pollfd pfd = { .fd = cs->handoff, .events = POLLIN };
-
-	return poll(&pfd, 1, 0) == 1;
-}
-
 static void
 refill(struct client_sup *cs)
 {
-	while (cs->nidle < cs->spares && !handoff_waiting(cs))
+	while (cs->nidle < cs->spares && !fdpass_waiting(cs->handoff))
 		if (spawn(cs) == NULL)
 			return;
 }
@@ -474,7 +465,7 @@ check_capacity(struct client_sup *cs)
 		cs->limited = true;
 		say_clients(cs, "the maximum (--max-clients) - new connections"
 		    " wait until one leaves");
-	} else if (!full && cs->limited && !handoff_waiting(cs)) {
+	} else if (!full && cs->limited && !fdpass_waiting(cs->handoff)) {
 		cs->limited = false;
 		snprintf(state, sizeof(state), "under the maximum of %zu - no"
 		    " connection waits", cs->max_clients);

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -115,6 +116,14 @@ fdpass_recv(int channel)
 	size_t len;
 
 	return fdpass_recv_data(channel, &byte, 1, &len);
+}
+
+bool
+fdpass_waiting(int channel)
+{
+	struct pollfd pfd = { .fd = channel, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) == 1;
 }
 
 bool

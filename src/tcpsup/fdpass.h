@@ -34,6 +34,9 @@ int	fdpass_recv(int channel);
 int	fdpass_send_data(int channel, int fd, const void *data, size_t len);
 int	fdpass_recv_data(int channel, void *buf, size_t size, size_t *len);
 
+/* Whether a message waits on channel now, without waiting for one. */
+bool	fdpass_waiting(int channel);
+
 /*
  * Whether errno e from a send says the peer is gone (it died, or closed
  * its end), as opposed to a shortage (ENOBUFS, ENOMEM) or a full channel,

@@ -98,15 +98,6 @@ worker(uintptr_t request)
 	echo_fsm_run(conf, area.buf, fd, notices);
 }
 
-/* Whether another request is there already. */
-static bool
-waiting(int requests)
-{
-	struct pollfd pfd = { .fd = requests, .events = POLLIN };
-
-	return poll(&pfd, 1, 0) == 1;
-}
-
 /*
  * The spawner's loop, on the area's stack; requests is descriptor 3,
  * notices 4 (syslog's 5). What the first stack held below main()'s
@@ -149,7 +140,7 @@ serve_requests(void)
 			close(fd);
 			if (n == 1)
 				since = proc_now_ms();
-		} while (n < SUP_BATCH_MAX && waiting(requests) &&
+		} while (n < SUP_BATCH_MAX && fdpass_waiting(requests) &&
 		    proc_now_ms() - since < SPAWNER_BURST_MS);
 		if (n > 0 && write(requests, answer, n * sizeof(answer[0])) !=
 		    (ssize_t)(n * sizeof(answer[0])))
