@@ -252,6 +252,20 @@ ts_find(const struct tcpsup *ts, size_t from, const char *needle)
 	return strstr(ts->log + from, needle);
 }
 
+size_t
+ts_count(struct tcpsup *ts, size_t from, const char *needle)
+{
+	size_t n = 0;
+	const char *p;
+
+	/* Read all there is: a byte that never comes, for 20 ms. */
+	ts_wait_log(ts, from, "\x01", 20);
+	for (p = ts_find(ts, from, needle); p != NULL; p = strstr(p + 1,
+	    needle))
+		n++;
+	return n;
+}
+
 bool
 ts_wait_log(struct tcpsup *ts, size_t from, const char *needle, int timeout_ms)
 {

@@ -120,22 +120,6 @@ tree_ticks(void)
 	    cpu_ticks(ts_child(&ts, ts.pid, "tcp_client_sup"));
 }
 
-static size_t
-count(size_t from, const char *needle)
-{
-	size_t n = 0;
-	const char *p;
-
-	/* Read all there is: a byte that never comes, for 20 ms. */
-	ts_wait_log(&ts, from, "\x01", 20);
-	p = ts.log + from;
-	while ((p = strstr(p, needle)) != NULL) {
-		n++;
-		p++;
-	}
-	return n;
-}
-
 /* No echo yet: the connection waits. */
 static void
 assert_waiting(int fd, int ms)
@@ -193,9 +177,9 @@ Test(exhaust, out_of_processes_the_client_waits_without_a_storm)
 	    " shortage", ticks);
 	for (int i = 0; i < 3; i++)
 		assert_waiting(waiting[i], 0);
-	cr_assert_eq(count(mark, "cannot start a worker"), 1, "%s",
+	cr_assert_eq(ts_count(&ts, mark, "cannot start a worker"), 1, "%s",
 	    ts.log + mark);
-	cr_assert_eq(count(mark, "Reason:     {fork,EAGAIN}"), 1, "%s",
+	cr_assert_eq(ts_count(&ts, mark, "Reason:     {fork,EAGAIN}"), 1, "%s",
 	    ts.log + mark);
 	cr_assert_null(ts_find(&ts, mark, "reached_max_restart_intensity"));
 	/* Processes free again: every waiting client served within 1 s. */
@@ -291,7 +275,8 @@ Test(exhaust, out_of_descriptors_one_report_then_recovery)
 	cr_assert_leq(tree_ticks() - ticks, 10);
 	/* The waiting client was received, at most a few more lost. */
 	assert_waiting(waiting, 0);
-	cr_assert_eq(count(mark, "=ERROR REPORT"), 1, "%s", ts.log + mark);
+	cr_assert_eq(ts_count(&ts, mark, "=ERROR REPORT"), 1, "%s",
+	    ts.log + mark);
 	set_nofile(sup, 1024);
 	assert_echo(waiting, "wait");
 	cr_assert(ts_wait_log(&ts, mark, "tcp_client_sup: serving again after"
@@ -500,10 +485,12 @@ Test(exhaust, out_of_memory_a_worker_dies_alone)
 		close(bad);
 		echo4(good);
 	}
-	for (int i = 0; i < 200 && count(mark, "{exit_status,1}") < 5; i++)
+	for (int i = 0; i < 200 &&
+	    ts_count(&ts, mark, "{exit_status,1}") < 5; i++)
 		poll(NULL, 0, 10);
-	cr_assert_eq(count(mark, "Reason:     {exit_status,1}"), 5, "%zu: %s",
-	    count(mark, "Reason:     {exit_status,1}"), ts.log + mark);
+	cr_assert_eq(ts_count(&ts, mark, "Reason:     {exit_status,1}"), 5,
+	    "%zu: %s", ts_count(&ts, mark, "Reason:     {exit_status,1}"),
+	    ts.log + mark);
 	cr_assert_eq(ts_child(&ts, ts.pid, "tcp_client_sup"), sup);
 	rl.rlim_cur = rl.rlim_max;
 	cr_assert_eq(prlimit(spawner, RLIMIT_AS, &rl, NULL), 0);
@@ -563,7 +550,8 @@ Test(exhaust, small_ulimit_n_a_client_waits_for_a_descriptor)
 	poll(NULL, 0, 2000);
 	cr_assert_leq(tree_ticks() - ticks, 5);
 	assert_waiting(last, 0);
-	cr_assert_eq(count(mark, "=ERROR REPORT"), 1, "%s", ts.log + mark);
+	cr_assert_eq(ts_count(&ts, mark, "=ERROR REPORT"), 1, "%s",
+	    ts.log + mark);
 	/* Three leave: the waiting one is served, within the back-off. */
 	for (int i = 0; i < 3; i++)
 		close(fds[i]);

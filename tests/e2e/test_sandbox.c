@@ -229,17 +229,6 @@ Test(sandbox, a_stopped_spawner_is_replaced_within_a_second)
  */
 #define BURST	8
 
-static size_t
-occurrences(size_t from, const char *needle)
-{
-	size_t n = 0;
-
-	for (const char *p = ts.log + from; (p = strstr(p, needle)) != NULL;
-	    p++)
-		n++;
-	return n;
-}
-
 /*
  * The burst, with tcp_client_sup held still and its spawner sent sig
  * (SIGKILL, or SIGSTOP) meanwhile: every client must be echoed, with one
@@ -278,7 +267,7 @@ burst_with_spawner(int sig, size_t *mark)
 	snprintf(expect, sizeof(expect), "tcp_client_sup: echo_spawner %d: ",
 	    (int)spawner);
 	cr_assert(ts_wait_log(&ts, *mark, expect, 2000), "%s", ts.log + *mark);
-	cr_assert_eq(occurrences(*mark, "- starting another."), 1, "%s",
+	cr_assert_eq(ts_count(&ts, *mark, "- starting another."), 1, "%s",
 	    ts.log + *mark);
 	cr_assert_neq(spawner_of(client_sup), spawner);
 	return spawner;
