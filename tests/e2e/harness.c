@@ -253,17 +253,23 @@ ts_find(const struct tcpsup *ts, size_t from, const char *needle)
 }
 
 size_t
-ts_count(struct tcpsup *ts, size_t from, const char *needle)
+ts_strcount(const char *text, const char *needle)
 {
 	size_t n = 0;
-	const char *p;
 
-	/* Read all there is: a byte that never comes, for 20 ms. */
-	ts_wait_log(ts, from, "\x01", 20);
-	for (p = ts_find(ts, from, needle); p != NULL; p = strstr(p + 1,
-	    needle))
+	for (const char *p = text; (p = strstr(p, needle)) != NULL; p++)
 		n++;
 	return n;
+}
+
+size_t
+ts_count(struct tcpsup *ts, size_t from, const char *needle)
+{
+	/* Read all there is: a byte that never comes, for 20 ms. */
+	ts_wait_log(ts, from, "\x01", 20);
+	if (ts->log == NULL || from > ts->len)
+		return 0;
+	return ts_strcount(ts->log + from, needle);
 }
 
 bool

@@ -84,6 +84,9 @@ bool	ts_wait_log(struct tcpsup *, size_t from, const char *needle,
 /* Where needle first appears at or after from, or NULL. */
 const char *ts_find(const struct tcpsup *, size_t from, const char *needle);
 
+/* How often needle appears in text. */
+size_t	ts_strcount(const char *text, const char *needle);
+
 /* How often needle appears at or after from, in all stderr has so far. */
 size_t	ts_count(struct tcpsup *, size_t from, const char *needle);
 

@@ -108,16 +108,6 @@ said(const char *reply, const char *tag, const char *value)
 	return strstr(reply, line) != NULL;
 }
 
-static size_t
-count(const char *text, const char *needle)
-{
-	size_t n = 0;
-
-	for (const char *p = text; (p = strstr(p, needle)) != NULL; p++)
-		n++;
-	return n;
-}
-
 /* The one program client_sup runs now. */
 static pid_t
 program(void)
@@ -171,7 +161,7 @@ Test(exec, argv_env_and_descriptors_exactly)
 		    reply);
 	cr_assert(said(reply, "arg", probe()));
 	/* Exactly these, in this order, and nothing else. */
-	cr_assert_eq(count(reply, "\nenv "), 8, "%s", reply);
+	cr_assert_eq(ts_strcount(reply, "\nenv "), 8, "%s", reply);
 	cr_assert(said(reply, "env", "SPACED=a b  c"));
 	cr_assert(said(reply, "env", "EMPTY="));
 	cr_assert(said(reply, "env", "QUOTES='\"\\"));
@@ -246,7 +236,7 @@ Test(exec, stderr_lines_reported_with_the_pid_and_rate_limited)
 	    " dropped: over 20 a second)\n", (int)pid);
 	cr_assert_not_null(strstr(ts.log, expect), "%s", ts.log);
 	snprintf(expect, sizeof(expect), "\n%d ", (int)pid);
-	cr_assert_eq(count(ts.log, expect), 20 + 1, "%s", ts.log);
+	cr_assert_eq(ts_strcount(ts.log, expect), 20 + 1, "%s", ts.log);
 }
 
 Test(exec, last_stderr_line_before_the_exit_report)
@@ -338,7 +328,7 @@ Test(exec, kill_9_and_terminate_child_as_for_echo)
 	cr_assert(ts_closed_by_peer(fd, 5000));
 	cr_assert(ts_wait_gone(pid, 2000));
 	close(fd);
-	cr_assert_eq(count(ts.log, "child_terminated"), 1, "%s", ts.log);
+	cr_assert_eq(ts_strcount(ts.log, "child_terminated"), 1, "%s", ts.log);
 }
 
 Test(exec, tree_shows_the_program)
@@ -537,9 +527,10 @@ assert_throttled(const char *marker, bool missing)
 	cr_assert(ts_wrapper() != NULL || during <= 2 * FLOOD_BURST + 3,
 	    "%ld forks for %d connections", during, FLOOD);
 	cr_assert_geq(during, 6);
-	cr_assert_eq(count(ts.log, "--exec-throttle"), 1, "%s", ts.log);
+	cr_assert_eq(ts_strcount(ts.log, "--exec-throttle"), 1, "%s", ts.log);
 	if (missing)
-		cr_assert_eq(count(ts.log, "start_error"), 1, "%s", ts.log);
+		cr_assert_eq(ts_strcount(ts.log, "start_error"), 1, "%s",
+		    ts.log);
 	snprintf(expect, sizeof(expect), "{execve,ENOENT}");
 	cr_assert_eq(strstr(ts.log, expect) != NULL, missing, "%s", ts.log);
 	/* Back: the next probe opens the gate, and the flood is served. */

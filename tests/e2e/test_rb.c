@@ -76,24 +76,14 @@ rb(const char *what)
 	return ctl(args);
 }
 
-static size_t
-count(const char *hay, const char *needle)
-{
-	size_t n = 0;
-
-	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
-		n++;
-	return n;
-}
-
 /* Wait until the daemon has printed needle n times. */
 static void
 wait_count(const char *needle, size_t n)
 {
-	for (int i = 0; i < 500 && count(ts.log, needle) < n; i++)
+	for (int i = 0; i < 500 && ts_strcount(ts.log, needle) < n; i++)
 		ts_wait_log(&ts, ts.len, "\n", 10);
-	cr_assert_geq(count(ts.log, needle), n, "%zu of %zu '%s'",
-	    count(ts.log, needle), n, needle);
+	cr_assert_geq(ts_strcount(ts.log, needle), n, "%zu of %zu '%s'",
+	    ts_strcount(ts.log, needle), n, needle);
 }
 
 /* The last report the daemon printed: from its "\n=TITLE REPORT====". */
@@ -194,7 +184,7 @@ Test(rb, wraps_lists_shows_greps)
 		close(fds[i]);
 	}
 	wait_count("Reason:     killed", 2);
-	total = count(ts.log, " REPORT==== ");
+	total = ts_strcount(ts.log, " REPORT==== ");
 
 	cr_assert_eq(rb("list"), 0);
 	line = strtok_r(out, "\n", &save);
@@ -221,8 +211,9 @@ Test(rb, wraps_lists_shows_greps)
 	cr_assert(strstr(out, "Reason:     killed") != NULL);
 
 	cr_assert_eq(rb("grep killed"), 0);
-	cr_assert_eq(count(out, "Found match in report number "), 2, "%s", out);
-	cr_assert_eq(count(out, "=SUPERVISOR REPORT==== "), 2);
+	cr_assert_eq(ts_strcount(out, "Found match in report number "), 2,
+	    "%s", out);
+	cr_assert_eq(ts_strcount(out, "=SUPERVISOR REPORT==== "), 2);
 	for (int i = 0; i < 2; i++) {
 		snprintf(want, sizeof(want), "{pid,%ld}", (long)killed[i]);
 		cr_assert(strstr(out, want) != NULL, "%s not in\n%s", want, out);
@@ -230,7 +221,7 @@ Test(rb, wraps_lists_shows_greps)
 
 	snprintf(json, sizeof(json), "--json rb --dir %s list", rbdir);
 	cr_assert_eq(ctl(json), 0);
-	cr_assert_eq(count(out, "{\"number\":"), (size_t)rows);
+	cr_assert_eq(ts_strcount(out, "{\"number\":"), (size_t)rows);
 	cr_assert(strstr(out, "{\"number\":1,\"type\":\"supervisor_report\","
 	    "\"process\":\"tcp_client_sup\",\"time\":") != NULL, "%s", out);
 }
@@ -282,7 +273,8 @@ Test(rb, errors)
 	cr_assert(strstr(out, "No such file or directory") != NULL, "%s", out);
 	cr_assert_eq(mkdir(rbdir, 0750), 0);
 	cr_assert_eq(rb("list"), 0);
-	cr_assert_eq(count(out, "\n"), 2, "an empty log: the header alone");
+	cr_assert_eq(ts_strcount(out, "\n"), 2,
+	    "an empty log: the header alone");
 	cr_assert_eq(rb("show 1 2>&1"), 1);
 	cr_assert(strstr(out, "there is no report with number 1") != NULL, "%s",
 	    out);
