@@ -516,6 +516,12 @@ run(uintptr_t unused)
 void
 sandbox_run_on(void *bottom, size_t size, void (*fn)(void))
 {
+	/*
+	 * The clone page a mapping of its own (VM_DONTDUMP sets it apart), so
+	 * that each clone unmaps it whole instead of splitting the text in
+	 * three: 3.7 us instead of 7.1 (BENCH.md). If this fails, clones pay.
+	 */
+	(void)madvise((void *)sandbox_clone_page, PAGE, MADV_DONTDUMP);
 	run_bottom = bottom;
 	run_size = size;
 	run_fn = fn;

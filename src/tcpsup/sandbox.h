@@ -69,7 +69,7 @@ pid_t	sandbox_clone(pid_t parent, void *bottom, size_t size,
 /*
  * Go on in fn(), for good, on the stack of size bytes at bottom, below
  * the room sandbox_clone() needs: the stack of a process that clones onto
- * the same one.
+ * the same one. Readies this process to clone cheaply as well.
  */
 void	sandbox_run_on(void *bottom, size_t size, void (*fn)(void))
 	    __attribute__((noreturn));
