@@ -1,8 +1,7 @@
 /*
  * proc.c -- linked forks, process titles, descriptor hygiene, and what a
- * process that forks all the time gives up: rseq and a dead stack.
+ * process that forks all the time gives up: rseq.
  */
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/rseq.h>
 #include <sys/syscall.h>
@@ -10,10 +9,8 @@
 
 #include <err.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,41 +189,6 @@ proc_rseq_off(void)
 		syscall(SYS_rseq, (char *)__builtin_thread_pointer() +
 		    __rseq_offset, __rseq_size < orig ? orig : __rseq_size,
 		    RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
-}
-
-/* Where [stack] is, from /proc/self/maps; false if it cannot be read. */
-static bool
-stack_bounds(uintptr_t *start, uintptr_t *end)
-{
-	char buf[8192], *line, *next;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC)) == -1)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	for (line = buf; line != NULL; line = next) {
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		if (strstr(line, " [stack]") != NULL)
-			return sscanf(line, "%" SCNxPTR "-%" SCNxPTR, start,
-			    end) == 2;
-	}
-	return false;
-}
-
-void
-proc_stack_release(const void *keep)
-{
-	const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t start, end, cut = (uintptr_t)keep & ~(page - 1);
-
-	if (stack_bounds(&start, &end) && start < cut && cut < end)
-		madvise((void *)start, cut - start, MADV_DONTNEED);
 }
 
 int64_t

@@ -73,14 +73,6 @@ void	proc_keep_only(const int *fds, int n);
  */
 void	proc_rseq_off(void);
 
-/*
- * Give back the pages of the first stack below the one keep is in, which
- * must be dead: only a process that moved to another stack for good
- * (sandbox_run_on()) may call this, with keep in main()'s frame. Nothing
- * happens if keep is not on that stack.
- */
-void	proc_stack_release(const void *keep);
-
 /* CLOCK_MONOTONIC in milliseconds: deadlines that no clock change moves. */
 int64_t	proc_now_ms(void);
 

@@ -36,6 +36,7 @@
 
 #include "fdpass.h"
 #include "log.h"
+#include "ownmem.h"
 #include "proc.h"
 #include "reason.h"
 #include "report.h"
@@ -102,14 +103,14 @@ worker(uintptr_t request)
  * The spawner's loop, on the area's stack; requests is descriptor 3,
  * notices 4 (syslog's 5). What the first stack held below main()'s
  * frame, where the options are, is dead now: given back, so that no
- * clone copies it.
+ * clone copies it; the rest made its own, as the rest of its memory is.
  */
 static void __attribute__((noreturn))
 serve_requests(void)
 {
 	const int requests = 3;
 
-	proc_stack_release(conf->opts);
+	ownmem_stack(conf->opts);
 	if (sandbox_enter() == -1) {
 		log_say(REPORT_ERROR, getpid(), "Cannot confine tcp_echo_fsm:"
 		    " %s.", strerror(errno));
@@ -169,6 +170,7 @@ spawner_main(const struct echo_fsm_conf *c, int requests, pid_t sup)
 	if (mprotect(area.guard, PAGE, PROT_NONE) == -1 ||
 	    madvise(area.guard, PAGE, MADV_DONTFORK) == -1)
 		log_err(1, "echo_spawner: guard page");
+	ownmem_image();
 	conf = c;
 	supervisor = sup;
 	sandbox_run_on(area.stack, sizeof(area.stack), serve_requests);

@@ -163,6 +163,71 @@ Test(sandbox, one_confined_spawner_clones_every_worker)
 	close(fd2);
 }
 
+/* What /proc/pid/maps says of a process's memory (ownmem.h). */
+struct maps {
+	bool	 dynamic;	/* a shared object is mapped */
+	int	 exe_writable;	/* rw-p mappings of the executable itself */
+	int	 exe_one_page_code;	/* r-xp ones of one page: the clone page */
+	long	 stack_kib;
+};
+
+static struct maps
+maps_of(pid_t pid)
+{
+	struct maps m = { .stack_kib = -1 };
+	char path[64], line[512], perms[5], file[256];
+	unsigned long lo, hi;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	cr_assert_not_null(f = fopen(path, "r"), "%s: %m", path);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		file[0] = '\0';
+		if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %255s", &lo, &hi,
+		    perms, file) < 3)
+			continue;
+		m.dynamic |= strstr(file, ".so") != NULL;
+		if (strcmp(file, "[stack]") == 0)
+			m.stack_kib = (long)(hi - lo) / 1024;
+		if (strstr(file, "/tcpsup") == NULL)
+			continue;
+		m.exe_writable += strcmp(perms, "rw-p") == 0;
+		m.exe_one_page_code += strcmp(perms, "r-xp") == 0 &&
+		    hi - lo == 4096;
+	}
+	fclose(f);
+	return m;
+}
+
+/*
+ * The spawner copies its memory into mappings of its own, and keeps only
+ * the live top of its first stack; the page it clones from is a mapping
+ * apart, which a worker unmaps whole. Only the static build does so
+ * (ownmem.h): the sanitizers' builds are dynamic.
+ */
+Test(sandbox, the_spawner_owns_its_memory_and_its_clone_page_apart)
+{
+	struct maps s, w;
+	pid_t spawner, worker;
+	int fd;
+
+	ts_start(&ts, NULL);
+	spawner = spawner_of(ts_child(&ts, ts.pid, "tcp_client_sup"));
+	worker = serving_worker(&fd);
+	assert_echoes(fd);
+	s = maps_of(spawner);
+	w = maps_of(worker);
+	if (s.dynamic)
+		cr_skip_test("a dynamic build copies nothing");
+	cr_assert_eq(s.exe_writable, 0, "the spawner's data is the file's");
+	cr_assert_eq(w.exe_writable, 0, "the worker's data is the file's");
+	cr_assert(s.stack_kib > 0 && s.stack_kib <= 64, "[stack] %ld KiB",
+	    s.stack_kib);
+	cr_assert_eq(s.exe_one_page_code, 1, "no clone page apart");
+	cr_assert_eq(w.exe_one_page_code, 0, "the worker kept the clone page");
+	close(fd);
+}
+
 /*
  * kill -9 of the spawner costs no client: the next one is served by a
  * new spawner, with one report, and the workers already serving go on.
