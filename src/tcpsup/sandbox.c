@@ -140,8 +140,18 @@ _Static_assert(__NR_clone == 56, "the page below says 56");
 #error "the clone page (sandbox.c) is written for x86_64"
 #endif
 
-/* The clone starts on sp, where sandbox_clone() left its start. */
-long	sandbox_clone_page(void *sp);
+/*
+ * The clone starts on sp, with start's five words (the entry, its
+ * argument, the parent and the stack's bounds) in registers that clone(2)
+ * keeps: the caller writes nothing on the clone's stack, so that a caller
+ * whose memory is shared copy-on-write with its last clone copies no page
+ * of it to make the next. At sandbox_clone_ret, the instruction after the
+ * system call, the parent restores them and returns the pid; the clone
+ * calls sandbox_cloned() with them, the stack aligned as for a call, and
+ * never comes back (valgrind's fork-like clone, on the caller's stack,
+ * takes the same way).
+ */
+long	sandbox_clone_page(void *sp, const uintptr_t start[5]);
 extern const char sandbox_clone_ret[];
 
 __asm__(
@@ -150,6 +160,16 @@ __asm__(
 "	.globl sandbox_clone_page\n"
 "	.type sandbox_clone_page, @function\n"
 "sandbox_clone_page:\n"
+"	pushq %rbx\n"
+"	pushq %rbp\n"
+"	pushq %r12\n"
+"	pushq %r13\n"
+"	pushq %r14\n"
+"	movq (%rsi), %rbx\n"
+"	movq 8(%rsi), %rbp\n"
+"	movq 16(%rsi), %r12\n"
+"	movq 24(%rsi), %r13\n"
+"	movq 32(%rsi), %r14\n"
 "	movq %rdi, %rsi\n"
 "	movl $0x8011, %edi\n"
 "	xorl %edx, %edx\n"
@@ -159,34 +179,32 @@ __asm__(
 "	syscall\n"
 "	.globl sandbox_clone_ret\n"
 "sandbox_clone_ret:\n"
+"	testq %rax, %rax\n"
+"	jz 1f\n"
+"	popq %r14\n"
+"	popq %r13\n"
+"	popq %r12\n"
+"	popq %rbp\n"
+"	popq %rbx\n"
 "	ret\n"
+"1:	movq %rbx, %rdi\n"
+"	movq %rbp, %rsi\n"
+"	movq %r12, %rdx\n"
+"	movq %r13, %rcx\n"
+"	movq %r14, %r8\n"
+"	andq $-16, %rsp\n"
+"	call sandbox_cloned\n"
+"	ud2\n"
 "	.size sandbox_clone_page, . - sandbox_clone_page\n"
 "	.balign 4096\n"
 "	.popsection\n");
 
-/*
- * Where the clone's ret lands, on its new stack: the entry, its argument,
- * the parent and the stack's bounds that sandbox_clone() put there, into
- * registers, and on to sandbox_cloned(), the stack aligned as for a call.
- * sandbox_switch_to() goes on in fn(arg) on another stack, for good.
- */
-void	sandbox_clone_start(void);
+/* Goes on in fn(arg) on another stack, for good. */
 void	sandbox_switch_to(void *top, void (*fn)(uintptr_t), uintptr_t arg)
 	    __attribute__((noreturn));
 
 __asm__(
 "	.text\n"
-"	.type sandbox_clone_start, @function\n"
-"sandbox_clone_start:\n"
-"	movq (%rsp), %rdi\n"
-"	movq 8(%rsp), %rsi\n"
-"	movq 16(%rsp), %rdx\n"
-"	movq 24(%rsp), %rcx\n"
-"	movq 32(%rsp), %r8\n"
-"	andq $-16, %rsp\n"
-"	call sandbox_cloned\n"
-"	ud2\n"
-"	.size sandbox_clone_start, . - sandbox_clone_start\n"
 "	.type sandbox_switch_to, @function\n"
 "sandbox_switch_to:\n"
 "	movq %rdi, %rsp\n"
@@ -478,20 +496,12 @@ pid_t
 sandbox_clone(pid_t parent, void *bottom, size_t size,
     void (*entry)(uintptr_t), uintptr_t arg)
 {
-	uintptr_t top = ((uintptr_t)bottom + size) & ~(uintptr_t)15;
-	uintptr_t *start = (uintptr_t *)top -
-	    SANDBOX_CLONE_START / sizeof(uintptr_t);
+	const uintptr_t start[5] = { (uintptr_t)entry, arg, (uintptr_t)parent,
+	    (uintptr_t)bottom, size };
 	long pid;
 
-	start[0] = (uintptr_t)sandbox_clone_start;
-	start[1] = (uintptr_t)entry;
-	start[2] = arg;
-	start[3] = (uintptr_t)parent;
-	start[4] = (uintptr_t)bottom;
-	start[5] = size;
-	/* Valgrind makes a fork-like clone on this stack: 0 comes back here. */
-	if ((pid = sandbox_clone_page(start)) == 0)
-		sandbox_cloned(entry, arg, parent, bottom, size);
+	pid = sandbox_clone_page((void *)(((uintptr_t)bottom + size) &
+	    ~(uintptr_t)15), start);
 	if (pid < 0) {
 		errno = (int)-pid;
 		return -1;
@@ -525,7 +535,5 @@ sandbox_run_on(void *bottom, size_t size, void (*fn)(void))
 	run_bottom = bottom;
 	run_size = size;
 	run_fn = fn;
-	/* Below the room each clone starts from: see sandbox_clone(). */
-	sandbox_switch_to((char *)bottom + size - 2 * SANDBOX_CLONE_START, run,
-	    0);
+	sandbox_switch_to((char *)bottom + size, run, 0);
 }

@@ -57,19 +57,16 @@ int	sandbox_enter(void);
  * parent, with SIGCHLD as its exit signal. The clone runs entry(arg), which
  * must not return, on the stack of size bytes at bottom, once it is
  * confined for good: it can clone no more, it dies with parent, and
- * RLIMIT_NPROC is 0 if the sandbox is on. The last SANDBOX_CLONE_START
- * bytes of that stack are written here: the caller's frames must not be
- * there (sandbox_run_on()). Returns the clone's pid, or -1 with errno if
- * the kernel refused.
+ * RLIMIT_NPROC is 0 if the sandbox is on. Nothing is written on that
+ * stack here. Returns the clone's pid, or -1 with errno if the kernel
+ * refused.
  */
-#define SANDBOX_CLONE_START	48
 pid_t	sandbox_clone(pid_t parent, void *bottom, size_t size,
 	    void (*entry)(uintptr_t), uintptr_t arg);
 
 /*
- * Go on in fn(), for good, on the stack of size bytes at bottom, below
- * the room sandbox_clone() needs: the stack of a process that clones onto
- * the same one. Readies this process to clone cheaply as well.
+ * Go on in fn(), for good, on the stack of size bytes at bottom. Readies
+ * this process to clone cheaply as well.
  */
 void	sandbox_run_on(void *bottom, size_t size, void (*fn)(void))
 	    __attribute__((noreturn));

@@ -59,12 +59,16 @@
 #define KIND_SOCKET	'S'
 
 /*
- * The stack the spawner loops on and each worker starts on, with the
- * worker's frame buffer right above its top, in .bss: a worker's frames
- * and the first HEAD bytes of a frame share one page. With the title in
- * its argv, a worker holding a client owns two pages; each page of the
- * spawner's that a worker wrote, or that the spawner wrote after cloning
- * it, would be one more (BENCH.md). A guard page below stops an overrun.
+ * In .bss: the stack each worker starts on, with its frame buffer right
+ * above its top, so that a worker's frames and the first HEAD bytes of a
+ * frame share one page. With the title in its argv, a worker holding a
+ * client owns two pages; each page of the spawner's that a worker wrote
+ * would be one more (BENCH.md). Below it, the stack the spawner loops on,
+ * which clones do not get (MADV_DONTFORK): the spawner writes its frames
+ * there without first copying a page it shares with its last clone, and
+ * nothing it writes lands in a worker's memory. A guard page below both
+ * stops the spawner's overrun; a worker's runs into the hole the two
+ * leave in it.
  */
 #define PAGE		4096
 #define HEAD		256
@@ -72,6 +76,7 @@
 
 struct area {
 	uint8_t	guard[PAGE];
+	uint8_t	loop[STACK_SIZE];
 	uint8_t	stack[STACK_SIZE - HEAD];
 	uint8_t	buf[ECHO_FSM_BUFSIZE];
 };
@@ -100,7 +105,7 @@ worker(uintptr_t request)
 }
 
 /*
- * The spawner's loop, on the area's stack; requests is descriptor 3,
+ * The spawner's loop, on its own stack; requests is descriptor 3,
  * notices 4 (syslog's 5). What the first stack held below main()'s
  * frame, where the options are, is dead now: given back, so that no
  * clone copies it; the rest made its own, as the rest of its memory is.
@@ -166,14 +171,15 @@ spawner_main(const struct echo_fsm_conf *c, int requests, pid_t sup)
 	proc_rseq_off();
 	log_set_process(NULL);
 	proc_title("echo_spawner");
-	/* Not copied: in a clone, the hole it leaves guards as well. */
-	if (mprotect(area.guard, PAGE, PROT_NONE) == -1 ||
-	    madvise(area.guard, PAGE, MADV_DONTFORK) == -1)
-		log_err(1, "echo_spawner: guard page");
 	ownmem_image();
+	/* Not copied: in a clone, the hole they leave guards as well. */
+	if (mprotect(area.guard, PAGE, PROT_NONE) == -1 ||
+	    madvise(area.guard, sizeof(area.guard) + sizeof(area.loop),
+	    MADV_DONTFORK) == -1)
+		log_err(1, "echo_spawner: guard page");
 	conf = c;
 	supervisor = sup;
-	sandbox_run_on(area.stack, sizeof(area.stack), serve_requests);
+	sandbox_run_on(area.loop, sizeof(area.loop), serve_requests);
 }
 
 int
