@@ -82,9 +82,9 @@ parse_prot(const char *perms)
 
 /*
  * A mapping's header line of smaps: "lo-hi perms offset dev inode path".
- * Readable private mappings are candidates; whether data is in one is
- * known from its Anonymous: line (a read-only one written before, as
- * RELRO is) or its being writable.
+ * Readable private mappings of data are candidates; whether data is in
+ * one is known from its Anonymous: line (a read-only one written before,
+ * as RELRO is) or its being writable.
  */
 static bool
 parse_header(const char *line, struct region *r)
@@ -97,8 +97,12 @@ parse_header(const char *line, struct region *r)
 		return false;
 	r->prot = parse_prot(perms);
 	r->stack = strncmp(line + name, "[stack]", 7) == 0;
-	r->mine = perms[0] == 'r' && perms[3] == 'p' &&
-	    /* Not [vvar], [vdso] and the like: the kernel's own. */
+	/*
+	 * Not code, which stays the file's (a debugger's breakpoints make
+	 * private pages there, and profilers name what runs by its file);
+	 * nor [vvar], [vdso] and the like: the kernel's own.
+	 */
+	r->mine = perms[0] == 'r' && perms[2] != 'x' && perms[3] == 'p' &&
 	    (line[name] != '[' || r->stack ||
 	    strncmp(line + name, "[heap]", 6) == 0);
 	r->owned = r->mine && (perms[1] == 'w' || r->stack);
