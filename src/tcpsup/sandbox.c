@@ -217,9 +217,7 @@ __asm__(
 /*
  * AddressSanitizer must be told which stack a process runs on, or its
  * checks before each call that does not return take it for a stack
- * overrun, say so on stderr and look at /proc, which the filter refuses;
- * and a clone's stack must be cleared of what it marked on the spawner's
- * frames there.
+ * overrun, say so on stderr and look at /proc, which the filter refuses.
  */
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -231,7 +229,6 @@ __asm__(
 #endif
 
 #ifdef SANDBOX_ASAN
-#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -241,7 +238,6 @@ now_on(const void *bottom, size_t size)
 #ifdef SANDBOX_ASAN
 	__sanitizer_start_switch_fiber(NULL, bottom, size);
 	__sanitizer_finish_switch_fiber(NULL, NULL, NULL);
-	__asan_unpoison_memory_region(bottom, size);
 #else
 	(void)bottom;
 	(void)size;
