@@ -115,6 +115,9 @@ main(int argc, char *argv[], char *envp[])
 	if (sandbox_prepare(&opts) == -1)
 		err(EX_OSERR, "cannot build the workers' seccomp filter"
 		    " (--no-sandbox runs without it)");
+	if (opts.sched_batch && proc_sched_batch() == -1)
+		warn("cannot run under SCHED_BATCH (--sched inherit keeps the"
+		    " policy it was started with)");
 	proc_title_init(argc, argv, envp);
 	return app_run(&opts, &privs);
 }

@@ -30,7 +30,7 @@ const char options_usage[] =
 "              [--max-per-ip n] [--max-per-ip-prefix6 bits]\n"
 "              [--log-format sasl|json] [--control path|none]\n"
 "              [--report-dir dir] [--report-max-bytes bytes]\n"
-"              [--report-max-files n] [--no-sandbox]\n"
+"              [--report-max-files n] [--no-sandbox] [--sched batch|inherit]\n"
 "              [--reuseport] [--proxy-protocol]\n"
 "              [--env name=value] [--keep-env] [--exec-throttle k/t]\n"
 "              [--rlimit name=value] [--max-connection-time seconds|infinity]\n"
@@ -62,6 +62,10 @@ const char options_usage[] =
 "      --report-max-files N   wrap log files kept (10)\n"
 "      --no-sandbox           do not confine workers (seccomp, limits): to\n"
 "                             debug one, get its core dump, or run under valgrind\n"
+"      --sched POLICY         batch: run the tree as SCHED_BATCH, so that a\n"
+"                             wake-up does not preempt the process running;\n"
+"                             inherit: keep the policy tcpsup was started\n"
+"                             with (batch)\n"
 "      --exec PROGRAM [ARGS]  run PROGRAM per connection, the socket on 0 and 1,\n"
 "                             instead of the echo worker; takes the rest of\n"
 "                             the line (so does --)\n"
@@ -96,7 +100,7 @@ enum {
 	OPT_MAX_PER_IP_PREFIX6, OPT_NO_SANDBOX, OPT_EXEC, OPT_ENV, OPT_KEEP_ENV,
 	OPT_EXEC_THROTTLE, OPT_RLIMIT, OPT_MAX_CONNECTION_TIME, OPT_CHDIR,
 	OPT_USER, OPT_GROUP, OPT_PIDFILE, OPT_SYSLOG,
-	OPT_REUSEPORT, OPT_PROXY_PROTOCOL
+	OPT_REUSEPORT, OPT_PROXY_PROTOCOL, OPT_SCHED
 };
 
 /*
@@ -143,6 +147,7 @@ static const struct option longopts[] = {
 	{ "report-max-bytes", required_argument, NULL, OPT_REPORT_MAX_BYTES },
 	{ "report-max-files", required_argument, NULL, OPT_REPORT_MAX_FILES },
 	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
+	{ "sched", required_argument, NULL, OPT_SCHED },
 	{ "exec", no_argument, NULL, OPT_EXEC },
 	{ "env", required_argument, NULL, OPT_ENV },
 	{ "keep-env", no_argument, NULL, OPT_KEEP_ENV },
@@ -181,6 +186,7 @@ options_defaults(struct options *o)
 	o->reuse = 0;
 	o->max_per_ip_prefix6 = 64;
 	o->sandbox = true;
+	o->sched_batch = true;
 	o->log_format = REPORT_SASL;
 	o->report_max_bytes = 1048576;
 	o->report_max_files = 10;
@@ -478,6 +484,14 @@ parse_one(struct parse *p, int ch, const char *arg, struct options *o,
 		break;
 	case OPT_NO_SANDBOX:
 		o->sandbox = false;
+		break;
+	case OPT_SCHED:
+		if (strcmp(arg, "batch") == 0)
+			o->sched_batch = true;
+		else if (strcmp(arg, "inherit") == 0)
+			o->sched_batch = false;
+		else
+			fail(p, "--sched '%s': expected batch or inherit", arg);
 		break;
 	case OPT_ENV:
 		parse_env(p, arg, o);

@@ -52,6 +52,7 @@ struct options {
 	int			max_per_ip;	/* connections at once per address, 0: no limit */
 	int			max_per_ip_prefix6;	/* bits of an IPv6 address that make one address */
 	bool			sandbox;	/* confine workers (sandbox.h) */
+	bool			sched_batch;	/* --sched batch */
 	bool			reuseport;	/* SO_REUSEPORT: trees share a port */
 	bool			proxy_protocol;	/* a PROXY header starts each connection */
 	enum report_format	log_format;

@@ -9,6 +9,7 @@
 
 #include <err.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -189,6 +190,20 @@ proc_rseq_off(void)
 		syscall(SYS_rseq, (char *)__builtin_thread_pointer() +
 		    __rseq_offset, __rseq_size < orig ? orig : __rseq_size,
 		    RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
+}
+
+int
+proc_sched_batch(void)
+{
+	const struct sched_param param = { .sched_priority = 0 };
+	int policy;
+
+	if ((policy = sched_getscheduler(0)) == -1)
+		return -1;
+	if ((policy & ~SCHED_RESET_ON_FORK) != SCHED_OTHER)
+		return 0;
+	return sched_setscheduler(0, SCHED_BATCH |
+	    (policy & SCHED_RESET_ON_FORK), &param);
 }
 
 int64_t

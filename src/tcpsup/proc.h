@@ -73,6 +73,18 @@ void	proc_keep_only(const int *fds, int n);
  */
 void	proc_rseq_off(void);
 
+/*
+ * Run this process, and every one it forks after, under SCHED_BATCH
+ * (sched(7)) if it runs under SCHED_OTHER: a process woken by data, a
+ * socket or a signal then waits for the running one to block or use up
+ * its slice instead of preempting it, so that under load each process
+ * does more per wake-up, the load generator or HAProxy in front
+ * included. A policy tcpsup was started with on purpose (chrt(1),
+ * systemd's CPUSchedulingPolicy=) is left alone. Returns 0, or -1 with
+ * errno set.
+ */
+int	proc_sched_batch(void);
+
 /* CLOCK_MONOTONIC in milliseconds: deadlines that no clock change moves. */
 int64_t	proc_now_ms(void);
 

@@ -3,11 +3,13 @@
  * (SIG_IGN survives exec), or descriptor 1 or 2 closed; or on a system
  * without pidfd_open(2). The tree must behave as if started from a shell:
  * exits seen and reported, children restarted, stop obeyed, reports never
- * written into a socket.
+ * written into a socket. And what it inherits on purpose: a scheduling
+ * policy and a nice value, which every process of the tree keeps.
  */
 #include <criterion/criterion.h>
 
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -17,6 +19,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -250,4 +253,90 @@ Test(inherit, served_without_pidfd_open)
 	cr_assert(WIFEXITED(ts.status) && WEXITSTATUS(ts.status) == 0, "%s",
 	    ts.log);
 	cr_assert(ts_all_gone(&ts, 3000));
+}
+
+/*
+ * Every process of a tree serving one connection, in tree order: root,
+ * listener, tcp_client_sup, echo_spawner, the worker. Leaves the
+ * connection open in *fd.
+ */
+static void
+tree_serving(pid_t pids[5], int *fd)
+{
+	pids[0] = ts.pid;
+	pids[1] = ts_child(&ts, ts.pid, "tcp_listener");
+	pids[2] = ts_child(&ts, ts.pid, "tcp_client_sup");
+	cr_assert((*fd = ts_connect_echoed(&ts)) >= 0, "%s", ts.log);
+	pids[3] = ts_child(&ts, pids[2], "echo_spawner");
+	pids[4] = ts_worker_of(&ts, pids[2], *fd, 3000);
+	for (int i = 0; i < 5; i++)
+		cr_assert(pids[i] > 0, "process %d of the tree not found", i);
+}
+
+static void
+assert_policy(const pid_t pids[5], int policy, int nice)
+{
+	for (int i = 0; i < 5; i++) {
+		errno = 0;
+		cr_assert_eq(sched_getscheduler(pids[i]), policy,
+		    "pid %d: policy %d, not %d", (int)pids[i],
+		    sched_getscheduler(pids[i]), policy);
+		cr_assert_eq(getpriority(PRIO_PROCESS, (id_t)pids[i]), nice,
+		    "pid %d: nice", (int)pids[i]);
+		cr_assert_eq(errno, 0);
+	}
+}
+
+static void
+nice_5(void)
+{
+	if (setpriority(PRIO_PROCESS, 0, 5) == -1)
+		_exit(127);
+}
+
+/* SCHED_BATCH by default, for every process, with the nice value kept. */
+Test(inherit, the_tree_runs_sched_batch_with_its_nice_value)
+{
+	pid_t pids[5];
+	int fd;
+
+	ts_before_exec = nice_5;
+	ts_start(&ts, NULL);
+	tree_serving(pids, &fd);
+	assert_policy(pids, SCHED_BATCH, 5);
+	close(fd);
+}
+
+static void
+sched_idle(void)
+{
+	const struct sched_param param = { .sched_priority = 0 };
+
+	if (sched_setscheduler(0, SCHED_IDLE, &param) == -1)
+		_exit(127);
+}
+
+/* A policy chosen for tcpsup (chrt -i, systemd) is not overridden. */
+Test(inherit, a_policy_it_was_started_with_is_kept)
+{
+	pid_t pids[5];
+	int fd;
+
+	ts_before_exec = sched_idle;
+	ts_start(&ts, NULL);
+	tree_serving(pids, &fd);
+	assert_policy(pids, SCHED_IDLE, 0);
+	close(fd);
+}
+
+Test(inherit, sched_inherit_keeps_sched_other)
+{
+	const char *args[] = { "--sched", "inherit", NULL };
+	pid_t pids[5];
+	int fd;
+
+	ts_start(&ts, args);
+	tree_serving(pids, &fd);
+	assert_policy(pids, SCHED_OTHER, 0);
+	close(fd);
 }

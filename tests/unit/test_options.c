@@ -310,6 +310,20 @@ Test(options, no_sandbox)
 	cr_assert_not_null(strstr(err, "--no-sandbox"), "%s", err);
 }
 
+Test(options, sched)
+{
+	assert_run(PARSE("-p", "2222"));
+	cr_assert(opts.sched_batch);
+	assert_run(PARSE("--sched", "inherit"));
+	cr_assert_not(opts.sched_batch);
+	assert_run(PARSE("--sched=inherit", "--sched=batch"));
+	cr_assert(opts.sched_batch);
+	cr_assert_eq(PARSE("--sched", "fifo"), OPTIONS_ERROR);
+	cr_assert_not_null(strstr(err, "--sched 'fifo': expected batch or "
+	    "inherit"), "%s", err);
+	cr_assert_eq(PARSE("--sched"), OPTIONS_ERROR);
+}
+
 Test(options, reuseport_and_proxy_protocol)
 {
 	assert_run(PARSE("--reuseport"));
