@@ -75,13 +75,15 @@ struct conn {
 /*
  * The whole write within the idle timeout: SO_SNDTIMEO would bound each
  * send(2) alone, and a peer that reads a byte now and then would keep a
- * partial send going, and its worker, for ever.
+ * partial send going, and its worker, for ever. The clock starts at the
+ * first send that has to wait: a reply that fits in the socket, nearly
+ * every one, reads no clock, and so touches no vDSO page, each of which
+ * costs a walk of this worker's cold page tables after a switch.
  */
 static enum ending
 write_all(struct conn *c, const uint8_t *p, size_t len)
 {
-	int64_t deadline = c->idle == IDLE_INFINITY ? -1 :
-	    proc_now_ms() + (int64_t)c->idle * 1000;
+	int64_t deadline = -1;
 
 	while (len > 0) {
 		struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
@@ -102,8 +104,14 @@ write_all(struct conn *c, const uint8_t *p, size_t len)
 			c->error = errno;
 			return END_ERROR;
 		}
-		if (deadline >= 0 && (left = (int)(deadline - proc_now_ms())) <= 0)
-			return END_TIMEOUT;	/* the peer took too long */
+		if (c->idle != IDLE_INFINITY) {
+			int64_t now = proc_now_ms();
+
+			if (deadline == -1)
+				deadline = now + (int64_t)c->idle * 1000;
+			if ((left = (int)(deadline - now)) <= 0)
+				return END_TIMEOUT;	/* the peer took too long */
+		}
 		poll(&pfd, 1, left);
 	}
 	return END_NONE;
