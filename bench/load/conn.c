@@ -52,6 +52,22 @@ conn_reset(struct load *l, struct conn *c)
 	l->opened++;
 }
 
+/*
+ * --bind: the source address now, the port at connect(2), which can then
+ * pick one by the whole address pair (IP_BIND_ADDRESS_NO_PORT). Without
+ * it, bind(2) would take a port of its own for every connection.
+ */
+static int
+bind_source(int fd, const struct load_opts *o)
+{
+	int one = 1;
+
+	if (o->src.ss_family == AF_INET && setsockopt(fd, IPPROTO_IP,
+	    IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one)) == -1)
+		return -1;
+	return bind(fd, (const struct sockaddr *)&o->src, o->srclen);
+}
+
 /* Start connecting; -1 if that failed at once (counted, slot freed). */
 int
 conn_open(struct load *l, struct conn *c)
@@ -68,6 +84,7 @@ conn_open(struct load *l, struct conn *c)
 	if (c->fd == -1 ||
 	    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one,
 	    sizeof(one)) == -1 ||
+	    (o->srclen != 0 && bind_source(c->fd, o) == -1) ||
 	    epoll_ctl(l->epfd, EPOLL_CTL_ADD, c->fd, &ev) == -1 ||
 	    (connect(c->fd, (const struct sockaddr *)&o->addr,
 	    o->addrlen) == -1 && errno != EINPROGRESS)) {

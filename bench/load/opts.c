@@ -23,10 +23,13 @@
 #define MAX_RAW		(1 << 20)
 
 const char opts_usage[] =
-"usage: tcpsup-load churn|echo|hold|chaos -p port [-hq] [-a address] [-c n]\n"
-"                   [-d secs] [-s bytes] [-P k] [--packet 2|0] [-t ms] [-n max]\n"
+"usage: tcpsup-load churn|echo|hold|chaos -p port [-hq] [-a address]\n"
+"                   [-b address] [-c n] [-d secs] [-s bytes] [-P k]\n"
+"                   [--packet 2|0] [-t ms] [-n max]\n"
 "\n"
 "  -a, --address ADDR      server address, loopback only (127.0.0.1; ::1)\n"
+"  -b, --bind ADDR         connect from this loopback address, the port\n"
+"                          chosen by the kernel (any)\n"
 "  -p, --port PORT         server port (required)\n"
 "  -c, --concurrency N     churn: slots (32); chaos: slots, echo, hold:\n"
 "                          connections (100)\n"
@@ -44,6 +47,7 @@ enum { OPT_PACKET = 256 };
 
 static const struct option longopts[] = {
 	{ "address", required_argument, NULL, 'a' },
+	{ "bind", required_argument, NULL, 'b' },
 	{ "port", required_argument, NULL, 'p' },
 	{ "concurrency", required_argument, NULL, 'c' },
 	{ "duration", required_argument, NULL, 'd' },
@@ -125,29 +129,30 @@ seconds(struct parse *p, const char *name, const char *arg)
 	return (uint64_t)(s * 1000 + ms) * NS_PER_MS;
 }
 
-/* Loopback only: 127.0.0.0/8 or ::1. */
+/* Loopback only, 127.0.0.0/8 or ::1, into *ss: --address or --bind. */
 static void
-address(struct parse *p, const char *arg, struct load_opts *o)
+address(struct parse *p, const char *name, const char *arg,
+    struct sockaddr_storage *ss, socklen_t *len)
 {
-	struct sockaddr_in *sin = (struct sockaddr_in *)&o->addr;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&o->addr;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 
-	memset(&o->addr, 0, sizeof(o->addr));
+	memset(ss, 0, sizeof(*ss));
 	if (inet_pton(AF_INET, arg, &sin->sin_addr) == 1) {
 		sin->sin_family = AF_INET;
-		o->addrlen = sizeof(*sin);
+		*len = sizeof(*sin);
 		if (ntohl(sin->sin_addr.s_addr) >> 24 != 127)
-			fail(p, "--address '%s': not loopback (127.0.0.0/8 "
-			    "or ::1); load goes to loopback only", arg);
+			fail(p, "--%s '%s': not loopback (127.0.0.0/8 "
+			    "or ::1); load goes to loopback only", name, arg);
 	} else if (inet_pton(AF_INET6, arg, &sin6->sin6_addr) == 1) {
 		sin6->sin6_family = AF_INET6;
-		o->addrlen = sizeof(*sin6);
+		*len = sizeof(*sin6);
 		if (!IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr))
-			fail(p, "--address '%s': not loopback (127.0.0.0/8 "
-			    "or ::1); load goes to loopback only", arg);
+			fail(p, "--%s '%s': not loopback (127.0.0.0/8 "
+			    "or ::1); load goes to loopback only", name, arg);
 	} else
-		fail(p, "--address '%s': not a numeric IPv4 or IPv6 address",
-		    arg);
+		fail(p, "--%s '%s': not a numeric IPv4 or IPv6 address",
+		    name, arg);
 }
 
 static void
@@ -155,7 +160,10 @@ parse_one(struct parse *p, int ch, const char *arg, struct load_opts *o)
 {
 	switch (ch) {
 	case 'a':
-		address(p, arg, o);
+		address(p, "address", arg, &o->addr, &o->addrlen);
+		break;
+	case 'b':
+		address(p, "bind", arg, &o->src, &o->srclen);
 		break;
 	case 'p':
 		p->port = number(p, "port", arg, 1, 65535);
@@ -225,6 +233,8 @@ parse_finish(struct parse *p, struct load_opts *o)
 		((struct sockaddr_in *)&o->addr)->sin_port = htons((uint16_t)p->port);
 	else
 		((struct sockaddr_in6 *)&o->addr)->sin6_port = htons((uint16_t)p->port);
+	if (o->srclen != 0 && o->src.ss_family != o->addr.ss_family)
+		fail(p, "--bind: not the family of --address");
 	if (o->header == 2 && o->size > MAX_PACKET2)
 		fail(p, "--size %zu: a {packet,2} frame holds %d bytes at most",
 		    o->size, MAX_PACKET2);
@@ -240,7 +250,7 @@ opts_defaults(struct load_opts *o)
 	struct parse cannot_fail = { .port = -1 };
 
 	memset(o, 0, sizeof(*o));
-	address(&cannot_fail, "127.0.0.1", o);
+	address(&cannot_fail, "address", "127.0.0.1", &o->addr, &o->addrlen);
 	o->size = 16;
 	o->pipeline = 1;
 	o->header = 2;
@@ -257,7 +267,7 @@ opts_parse(int argc, char **argv, struct load_opts *o, char *err,
 	opts_defaults(o);
 	err[0] = '\0';
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":a:p:c:d:s:P:t:n:qh", longopts,
+	while ((ch = getopt_long(argc, argv, ":a:b:p:c:d:s:P:t:n:qh", longopts,
 	    NULL)) != -1) {
 		if (ch == 'h')
 			return OPTS_HELP;

@@ -18,6 +18,8 @@ struct load_opts {
 	enum load_mode		 mode;
 	struct sockaddr_storage	 addr;		/* loopback, port set */
 	socklen_t		 addrlen;
+	struct sockaddr_storage	 src;		/* --bind: loopback, port 0 */
+	socklen_t		 srclen;	/* 0: no --bind */
 	size_t			 conns;		/* churn, chaos: slots; echo, hold:
 						   connections */
 	uint64_t		 duration;	/* ns; hold: how long to hold */
