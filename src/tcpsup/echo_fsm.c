@@ -76,9 +76,9 @@ struct conn {
  * The whole write within the idle timeout: SO_SNDTIMEO would bound each
  * send(2) alone, and a peer that reads a byte now and then would keep a
  * partial send going, and its worker, for ever. The clock starts at the
- * first send that has to wait: a reply that fits in the socket, nearly
- * every one, reads no clock, and so touches no vDSO page, each of which
- * costs a walk of this worker's cold page tables after a switch.
+ * first send that has to wait, so that a reply that fits in the socket,
+ * nearly every one, reads none: with a thousand workers taking turns, the
+ * vDSO call was 4 % of a worker's time (BENCH.md, fourth pass).
  */
 static enum ending
 write_all(struct conn *c, const uint8_t *p, size_t len)
