@@ -287,6 +287,21 @@ assert_policy(const pid_t pids[5], int policy, int nice)
 	}
 }
 
+/* Start with args, hook run before exec, and check every process. */
+static void
+assert_tree_runs(const char *const *args, void (*hook)(void), int policy,
+    int nice)
+{
+	pid_t pids[5];
+	int fd;
+
+	ts_before_exec = hook;
+	ts_start(&ts, args);
+	tree_serving(pids, &fd);
+	assert_policy(pids, policy, nice);
+	close(fd);
+}
+
 static void
 nice_5(void)
 {
@@ -297,14 +312,7 @@ nice_5(void)
 /* SCHED_BATCH by default, for every process, with the nice value kept. */
 Test(inherit, the_tree_runs_sched_batch_with_its_nice_value)
 {
-	pid_t pids[5];
-	int fd;
-
-	ts_before_exec = nice_5;
-	ts_start(&ts, NULL);
-	tree_serving(pids, &fd);
-	assert_policy(pids, SCHED_BATCH, 5);
-	close(fd);
+	assert_tree_runs(NULL, nice_5, SCHED_BATCH, 5);
 }
 
 static void
@@ -319,24 +327,12 @@ sched_idle(void)
 /* A policy chosen for tcpsup (chrt -i, systemd) is not overridden. */
 Test(inherit, a_policy_it_was_started_with_is_kept)
 {
-	pid_t pids[5];
-	int fd;
-
-	ts_before_exec = sched_idle;
-	ts_start(&ts, NULL);
-	tree_serving(pids, &fd);
-	assert_policy(pids, SCHED_IDLE, 0);
-	close(fd);
+	assert_tree_runs(NULL, sched_idle, SCHED_IDLE, 0);
 }
 
 Test(inherit, sched_inherit_keeps_sched_other)
 {
 	const char *args[] = { "--sched", "inherit", NULL };
-	pid_t pids[5];
-	int fd;
 
-	ts_start(&ts, args);
-	tree_serving(pids, &fd);
-	assert_policy(pids, SCHED_OTHER, 0);
-	close(fd);
+	assert_tree_runs(args, NULL, SCHED_OTHER, 0);
 }
