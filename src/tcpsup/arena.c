@@ -6,7 +6,6 @@
 #include <sys/mman.h>
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -52,15 +51,7 @@ struct arena {
 static struct arena	*arena;
 static pid_t		 arena_owner;
 
-/*
- * In a child, right after fork: the kernel left the reservation out
- * (MADV_DONTFORK), but a process that keeps its own map of the address
- * space believes it is still there: valgrind, whose leak check at the
- * child's exit then reads the whole gigabyte, faulting on every page
- * (minutes per worker). Unmapping the absent range tells it; to the
- * kernel it is a no-op. Nothing is written, so no page gets copied.
- */
-static void
+void
 arena_forget(void)
 {
 	if (arena != NULL) {
@@ -81,8 +72,7 @@ arena_get(void)
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (base == MAP_FAILED)
 		return NULL;
-	if (madvise(base, ARENA_RESERVE, MADV_DONTFORK) == -1 ||
-	    (arena == NULL && pthread_atfork(NULL, NULL, arena_forget) != 0)) {
+	if (madvise(base, ARENA_RESERVE, MADV_DONTFORK) == -1) {
 		munmap(base, ARENA_RESERVE);
 		return NULL;
 	}

@@ -24,4 +24,14 @@ void	*arena_alloc(size_t size);
 /* Give back what arena_alloc(size) returned, with the same size. */
 void	 arena_free(void *, size_t size);
 
+/*
+ * In a child, first thing after the fork: the kernel left the parent's
+ * arena out (MADV_DONTFORK), but a process that keeps its own map of the
+ * address space believes it is still there: valgrind, whose leak check at
+ * the child's exit then reads the whole reservation, faulting on every
+ * page (minutes per worker). Unmapping the absent range tells it; to the
+ * kernel it is a no-op. Nothing is written, so no page gets copied.
+ */
+void	 arena_forget(void);
+
 #endif

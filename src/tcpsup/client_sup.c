@@ -16,8 +16,7 @@
  * delays a connection already there. With --reuse, a worker whose client
  * closed cleanly says so on the shared notice channel and goes back into
  * the pool; a notice is taken from the pid the kernel says sent it, never
- * from one the message carries. A worker also says there when it is about
- * to exit, so that it is reaped by its pid (see sup_child_exiting()).
+ * from one the message carries.
  *
  * With --max-per-ip it counts the connections served per client address
  * (ipcount.c): a worker's record then stays until it exits, holding its
@@ -96,7 +95,7 @@ struct worker {
 struct client_sup {
 	struct sup		*sup;
 	int			 handoff;
-	int			 notices;	/* workers say they are idle, or leaving */
+	int			 notices;	/* --reuse: workers say they are idle */
 	struct pidmap		 workers;	/* pid -> struct worker */
 	struct worker		**idle;		/* waiting in WAIT_FOR_SOCKET */
 	size_t			 nidle;
@@ -715,12 +714,8 @@ on_notice(void *ctx)
 	int rc;
 
 	while ((rc = notice_recv(cs->notices, &n, &pid)) != -1) {
-		if (rc == 0)
+		if (rc == 0 || n.what != ECHO_FSM_IDLE)
 			continue;
-		if (n.what == ECHO_FSM_EXITING) {
-			sup_child_exiting(cs->sup, pid);
-			continue;
-		}
 		/* Unknown: it has exited since, and was dropped already. */
 		if ((e = pidmap_find(&cs->workers, pid)) == NULL ||
 		    ((struct worker *)e)->idle)
@@ -903,9 +898,8 @@ client_sup_start(void *arg, void *extra)
 	stats_set(STATS_CLIENTS, 0);
 	conf = (struct echo_fsm_conf){
 		.opts = t->opts,
-		.notices = open_notice_channel(cs),
-		/* A pool's idle workers are children, not clients: always. */
-		.announce_from = direct(cs) ? SUP_SWEEP_AT_ONCE + 1 : 0,
+		.notices = cs->exec == NULL && cs->reuse ?
+		    open_notice_channel(cs) : -1,
 	};
 	/* If it cannot start now, the first worker's start tries again. */
 	if (!exec && spawner_start(&spawner) == -1)

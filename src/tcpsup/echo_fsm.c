@@ -35,7 +35,6 @@
 #include "proc.h"
 #include "proxy.h"
 #include "report.h"
-#include "stats.h"
 
 /* Read size in raw mode, where a frame is whatever arrived. */
 #define RAW_CHUNK	65536
@@ -417,29 +416,16 @@ greet(struct conn *c)
 }
 
 /*
- * Never blocks: if tcp_client_sup is too busy to read, an exit goes
- * unannounced (its sweep reaps it) and an idle worker exits instead.
+ * Never blocks: if tcp_client_sup is too busy to read, the worker exits
+ * instead of waiting to be told it is idle.
  */
 static bool
-notify(int notices, int what)
+notify_idle(int notices)
 {
-	struct echo_fsm_notice n = { .what = what };
+	struct echo_fsm_notice n = { .what = ECHO_FSM_IDLE };
 
 	return send(notices, &n, sizeof(n), MSG_NOSIGNAL | MSG_DONTWAIT) ==
 	    sizeof(n);
-}
-
-/*
- * Say so, so that tcp_client_sup can reap this process by its pid. With
- * few clients it reaps every exit as it happens, unasked: the notice, its
- * send, its wake-up and its read would cost each connection for nothing.
- */
-static void __attribute__((noreturn))
-leave(const struct echo_fsm_conf *conf, int notices, int status)
-{
-	if (stats_get(STATS_CLIENTS) >= conf->announce_from)
-		notify(notices, ECHO_FSM_EXITING);
-	_exit(status);
 }
 
 /* WAIT_FOR_DATA, to the end of the connection; its exit status. */
@@ -459,13 +445,12 @@ serve_one(struct conn *c, const struct options *o, int fd, enum ending *e)
 }
 
 void
-echo_fsm_serve(const struct echo_fsm_conf *conf, uint8_t *buf, int fd,
-    int notices)
+echo_fsm_serve(const struct echo_fsm_conf *conf, uint8_t *buf, int fd)
 {
 	struct conn c = { .fd = -1, .given = buf };
 	enum ending e;
 
-	leave(conf, notices, serve_one(&c, conf->opts, fd, &e));
+	_exit(serve_one(&c, conf->opts, fd, &e));
 }
 
 void
@@ -480,13 +465,13 @@ echo_fsm_run(const struct echo_fsm_conf *conf, uint8_t *buf, int ch,
 	for (int served = 1;; served++) {
 		/* WAIT_FOR_SOCKET: nothing but a socket can arrive here. */
 		if ((fd = fdpass_recv(ch)) == -1)
-			leave(conf, notices, errno == 0 ? 0 : 1);
+			_exit(errno == 0 ? 0 : 1);
 		status = serve_one(&c, conf->opts, fd, &e);
 		/* --reuse: back to WAIT_FOR_SOCKET, for another connection. */
 		if (e != END_CLOSED || served > conf->opts->reuse)
-			leave(conf, notices, status);
+			_exit(status);
 		proc_title("tcp_echo_fsm");
-		if (!notify(notices, ECHO_FSM_IDLE))
-			leave(conf, notices, status);
+		if (!notify_idle(notices))
+			_exit(status);
 	}
 }

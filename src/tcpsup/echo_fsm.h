@@ -14,7 +14,7 @@
  * never a pid the message carries: any worker can write there.
  */
 struct echo_fsm_notice {
-	enum { ECHO_FSM_IDLE, ECHO_FSM_EXITING } what;
+	enum { ECHO_FSM_IDLE } what;
 };
 
 /* What every worker of a tcp_client_sup shares. */
@@ -26,21 +26,21 @@ struct echo_fsm_notice {
 
 struct echo_fsm_conf {
 	const struct options	*opts;
-	int			 notices;	/* where to send struct echo_fsm_notice */
-	/* Exits are announced only with this many clients (sup.h). */
-	uint64_t		 announce_from;
+	/* Where to send struct echo_fsm_notice, with --reuse; else -1. */
+	int			 notices;
 };
 
 /*
  * Serve the sockets that arrive on channel, one at a time, as the tutorial's
- * FSM does from WAIT_FOR_SOCKET; tell tcp_client_sup on notices. Runs in a
- * process the spawner (spawner.c) has made, confined already.
+ * FSM does from WAIT_FOR_SOCKET; with --reuse, tell tcp_client_sup on
+ * notices when it is idle again. Runs in a process the spawner
+ * (spawner.c) has made, confined already.
  */
 void	echo_fsm_run(const struct echo_fsm_conf *conf, uint8_t *buf,
 	    int channel, int notices) __attribute__((noreturn));
 
 /* Serve fd, a socket handed over already, and exit. */
 void	echo_fsm_serve(const struct echo_fsm_conf *conf, uint8_t *buf,
-	    int fd, int notices) __attribute__((noreturn));
+	    int fd) __attribute__((noreturn));
 
 #endif

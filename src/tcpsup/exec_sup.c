@@ -74,7 +74,6 @@ struct exec_child {
 	unsigned		 lines;		/* reported in it */
 	unsigned		 dropped;	/* not reported in it */
 	bool			 failed;	/* a struct exec_failure came */
-	bool			 announced;	/* its stderr ended: reap by pid */
 	struct exec_failure	 failure;
 	char			 peer[ADDR_STRLEN];
 };
@@ -268,22 +267,13 @@ on_ready(void *ctx)
 		struct pidmap_entry *e = pidmap_find(&xs->children, pid);
 		struct exec_child *x = (struct exec_child *)e;
 
-		/* Reaped since, earlier in this batch. */
+		/* Reaped already. */
 		if (x == NULL)
 			continue;
 		if (ev[i].data.u64 >> 32 == EXEC_FD_ERR)
 			read_err(x, EXEC_READS_PER_EVENT);
 		else if (x->channel != -1)
 			read_channel(xs, x);
-		/*
-		 * Its stderr ended: it has exited, most likely, so have it
-		 * reaped by pid rather than by a sweep of every child. Last:
-		 * the reap frees x.
-		 */
-		if (x->err == -1 && !x->announced) {
-			x->announced = true;
-			sup_child_exiting(xs->sup, pid);
-		}
 	}
 }
 

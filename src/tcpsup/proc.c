@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "log.h"
 #include "proc.h"
 
@@ -29,10 +30,17 @@ pid_t
 proc_fork_linked(void)
 {
 	pid_t parent = getpid();
-	pid_t pid = fork();
+	/*
+	 * Not fork(): glibc's cannot choose the exit signal. A clone of our
+	 * own runs no fork handlers, and the one this child needs is called
+	 * by hand: glibc's others reset locks a single thread never holds.
+	 */
+	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)PROC_EXIT_SIGNAL,
+	    NULL, NULL, NULL, 0UL);
 
 	if (pid != 0)
 		return pid;
+	arena_forget();
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
 		_exit(127);
 	/* The parent may have died before prctl: then nobody would kill us. */
@@ -60,7 +68,9 @@ proc_std_open(void)
 void
 proc_reset_signals(void)
 {
-	const int relied_on[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
+	const int relied_on[] = {
+		SIGCHLD, PROC_EXIT_SIGNAL, SIGTERM, SIGINT, SIGHUP,
+	};
 	const int timers[] = { ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF };
 	const struct itimerval off = { 0 };
 
@@ -77,6 +87,7 @@ proc_block_signals(sigset_t *blocked)
 {
 	sigemptyset(blocked);
 	sigaddset(blocked, SIGCHLD);
+	sigaddset(blocked, PROC_EXIT_SIGNAL);
 	sigaddset(blocked, SIGTERM);
 	sigaddset(blocked, SIGINT);
 	sigaddset(blocked, SIGHUP);

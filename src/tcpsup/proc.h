@@ -11,12 +11,24 @@
 #include <stdint.h>
 
 /*
+ * The signal a supervisor's child sends it when it exits, in place of
+ * SIGCHLD: a real-time signal, so that each exit is queued with its own
+ * pid and none is lost to another that shares it, as SIGCHLDs are. A
+ * supervisor then reaps every exit by its pid, never with waitpid(-1),
+ * which walks every child in the kernel. A clone made with CLONE_PARENT
+ * (a worker, sandbox.c) sends what the process that made it sends.
+ */
+#define PROC_EXIT_SIGNAL	(SIGRTMIN + 0)
+
+/*
  * fork(2) a child linked to the caller: the child gets SIGKILL when the
  * caller dies (PR_SET_PDEATHSIG, with the race against an already dead
- * parent checked). It starts with the caller's signal mask, which it must
- * restore with proc_unblock_signals() or replace. Supervisors install no
- * signal handlers (their signals arrive on a signalfd) and ignore only
- * SIGPIPE, so there are no dispositions to reset. Returns as fork(2) does.
+ * parent checked), and the caller gets PROC_EXIT_SIGNAL when the child
+ * exits; waitpid(2) must then be given __WALL. The child starts with the
+ * caller's signal mask, which it must restore with proc_unblock_signals()
+ * or replace. Supervisors install no signal handlers (their signals arrive
+ * on a signalfd) and ignore only SIGPIPE, so there are no dispositions to
+ * reset. Returns as fork(2) does.
  */
 pid_t	proc_fork_linked(void);
 

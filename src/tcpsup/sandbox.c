@@ -128,12 +128,14 @@ static rlim_t			address_space;
 static const char		*report_dir;	/* --report-dir, or NULL */
 
 /*
- * The clone instruction's page: clone(CLONE_PARENT | SIGCHLD), so that
+ * The clone instruction's page: clone(CLONE_PARENT), so that
  * tcp_client_sup is the parent of every worker, as if it had forked it.
+ * No exit signal: with CLONE_PARENT, a clone sends the one its maker
+ * sends, and the spawner was forked to send PROC_EXIT_SIGNAL (proc.h).
  * Returns what the system call does: a pid, 0 in the child, or -errno.
  */
-#define SANDBOX_CLONE_FLAGS	0x8011
-_Static_assert(SANDBOX_CLONE_FLAGS == (CLONE_PARENT | SIGCHLD), "flags");
+#define SANDBOX_CLONE_FLAGS	0x8000
+_Static_assert(SANDBOX_CLONE_FLAGS == CLONE_PARENT, "flags");
 _Static_assert(__NR_clone == 56, "the page below says 56");
 
 #if !defined(__x86_64__)
@@ -171,7 +173,7 @@ __asm__(
 "	movq 24(%rsi), %r13\n"
 "	movq 32(%rsi), %r14\n"
 "	movq %rdi, %rsi\n"
-"	movl $0x8011, %edi\n"
+"	movl $0x8000, %edi\n"
 "	xorl %edx, %edx\n"
 "	xorl %r10d, %r10d\n"
 "	xorl %r8d, %r8d\n"

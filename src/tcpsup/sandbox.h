@@ -54,7 +54,7 @@ int	sandbox_enter(void);
 
 /*
  * Clone a sibling of this process: a child of parent, the caller's own
- * parent, with SIGCHLD as its exit signal. The clone runs entry(arg), which
+ * parent, with the caller's exit signal. The clone runs entry(arg), which
  * must not return, on the stack of size bytes at bottom, once it is
  * confined for good: it can clone no more, it dies with parent, and
  * RLIMIT_NPROC is 0 if the sandbox is on. Nothing is written on that

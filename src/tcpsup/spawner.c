@@ -87,6 +87,7 @@ static struct area area __attribute__((aligned(PAGE)));
 /* What the loop on that stack needs: set once, before it starts. */
 static const struct echo_fsm_conf *conf;
 static pid_t supervisor;
+static int notices = -1;	/* with --reuse: descriptor 4 */
 
 /* A request's descriptor and kind, as one argument for the clone. */
 #define REQUEST(fd, kind)	((uintptr_t)(fd) << 8 | (uint8_t)(kind))
@@ -95,20 +96,21 @@ static pid_t supervisor;
 static void __attribute__((noreturn))
 worker(uintptr_t request)
 {
-	const int requests = 3, notices = 4;
+	const int requests = 3;
 	int fd = (int)(request >> 8);
 
 	close(requests);
 	if ((char)(request & 0xff) == KIND_SOCKET)
-		echo_fsm_serve(conf, area.buf, fd, notices);
+		echo_fsm_serve(conf, area.buf, fd);
 	echo_fsm_run(conf, area.buf, fd, notices);
 }
 
 /*
- * The spawner's loop, on its own stack; requests is descriptor 3,
- * notices 4 (syslog's 5). What the first stack held below main()'s
- * frame, where the options are, is dead now: given back, so that no
- * clone copies it; the rest made its own, as the rest of its memory is.
+ * The spawner's loop, on its own stack; requests is descriptor 3, the
+ * notices (--reuse) and syslog's socket follow. What the first stack held
+ * below main()'s frame, where the options are, is dead now: given back, so
+ * that no clone copies it; the rest made its own, as the rest of its
+ * memory is.
  */
 static void __attribute__((noreturn))
 serve_requests(void)
@@ -159,13 +161,19 @@ serve_requests(void)
 static void __attribute__((noreturn))
 spawner_main(const struct echo_fsm_conf *c, int requests, pid_t sup)
 {
-	/* --syslog's socket too: a worker cannot make one (sandbox.h). */
-	const int keep[] = { requests, c->notices, sysreport_fd() };
-	int n = keep[2] == -1 ? 2 : 3;
+	int keep[3], n = 0;
 
+	keep[n++] = requests;
+	if (c->notices != -1)
+		keep[n++] = c->notices;
+	/* --syslog's socket too: a worker cannot make one (sandbox.h). */
+	if (sysreport_fd() != -1)
+		keep[n++] = sysreport_fd();
 	proc_keep_only(keep, n);
-	if (n == 3)
-		sysreport_moved(5);
+	if (c->notices != -1)
+		notices = 4;
+	if (sysreport_fd() != -1)
+		sysreport_moved(3 + n - 1);
 	/* Its clones start with its mask: a worker's, everything unblocked. */
 	proc_unblock_signals();
 	proc_rseq_off();
@@ -218,10 +226,10 @@ spawner_stop(struct spawner *s)
 	if (s->pidfd != -1)
 		pidfd_send_signal(s->pidfd, SIGKILL, NULL, 0);
 	/* Without a pidfd: a child not reaped yet still owns its pid. */
-	else if (waitpid(s->pid, NULL, WNOHANG) == 0)
+	else if (waitpid(s->pid, NULL, WNOHANG | __WALL) == 0)
 		kill(s->pid, SIGKILL);
 	/* ECHILD if the engine reaped it already, as a stranger. */
-	waitpid(s->pid, NULL, 0);
+	waitpid(s->pid, NULL, __WALL);
 	if (s->pidfd != -1)
 		close(s->pidfd);
 	close(s->channel);

@@ -3,12 +3,11 @@
  *
  * Signals arrive through a signalfd and are handled in the event loop, never
  * in a handler. They stay blocked for the supervisor's whole life, so a
- * SIGCHLD can only be read after fork() has returned and the child is in the
- * table: there is no window for a child to die unknown. Children are found
- * by pid in O(1) and reaped by pid, the one their SIGCHLD carries or the one
- * a role announced (sup_child_exiting()), because waitpid(-1) walks every
- * child in the kernel; a sweep with it catches the rest a moment later,
- * once the announcements that were waiting have been read.
+ * child's exit can only be read after fork() has returned and the child is
+ * in the table: there is no window for a child to die unknown. Children are
+ * found by pid in O(1) and reaped by pid, the one their exit signal carries
+ * (PROC_EXIT_SIGNAL, queued for each exit), because waitpid(-1) walks every
+ * child in the kernel. A sweep with it catches what a queue could not hold.
  *
  * Its bookkeeping lives in the arena (arena.h), which fork does not copy.
  *
@@ -18,6 +17,7 @@
  * children all at once under one shared timer.
  */
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -43,18 +43,20 @@
 #include "sup.h"
 
 /*
- * A role's descriptors, the signalfd and the sweep timer: room for a
+ * A role's descriptors, the signalfd and the retry timer: room for a
  * supervisor's channels, its control socket and its control connections.
  */
 #define SUP_MAX_WATCHES	32
 
 /*
- * Up to SUP_SWEEP_AT_ONCE children (sup.h), a waitpid(-1) sweep is cheap
- * enough to run on every SIGCHLD. Beyond, exits that shared one SIGCHLD
- * and were not announced are reaped by a sweep this long after, when
- * nothing else is ready, or this long again at the latest.
+ * Exits unnamed (a SIGCHLD's, or exit signals the queue could not hold)
+ * are reaped by a sweep when nothing else is ready, or this long after at
+ * the latest.
  */
 #define SUP_SWEEP_DELAY_MS	200
+
+/* Signals read from the signalfd at once. */
+#define SUP_SIGNALS_AT_ONCE	32
 
 /*
  * A restart that fails for want of processes or memory is tried again
@@ -103,16 +105,12 @@ struct sup {
 	struct intensity	 intensity;
 	int			 epfd;
 	int			 sigfd;
-	int			 sweepfd;	/* timerfd: reap what SIGCHLD left */
 	int			 retryfd;	/* timerfd: restarts to try again */
 	struct child		**retries;	/* restarting children */
 	size_t			 nretries;
-	bool			 sweep_armed;
-	bool			 sweep_due;	/* timer fired: sweep when idle */
+	bool			 sweep_due;	/* sweep when idle */
 	int64_t			 sweep_by;	/* ms: even if not idle */
-	pid_t			*exiting;	/* announced, not reaped yet */
-	size_t			 nexiting;
-	size_t			 exiting_cap;
+	size_t			 queue_full;	/* exit signals read: some lost */
 	struct watch		 watches[SUP_MAX_WATCHES];
 	void			(*on_exit)(void *, pid_t);
 	void			*on_exit_ctx;
@@ -288,7 +286,7 @@ start_child(struct sup *sup, struct child *c, char *reason, size_t size)
 	if (pidmap_insert(&sup->running, &c->entry) == -1) {
 		/* Untracked, it could not be supervised: take it back. */
 		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+		waitpid(pid, NULL, __WALL);
 		strlcpy(reason, "enomem", size);
 		failure = START_SHORTAGE;
 		goto failed;
@@ -722,20 +720,21 @@ exited(struct sup *sup, pid_t pid, int status)
 		sup->on_exit(sup->on_exit_ctx, pid);
 }
 
-/* The child a SIGCHLD named: waitpid(pid) looks at that child alone. */
+/* The child an exit signal named: waitpid(pid) looks at that child alone. */
 static void
 reap_pid(struct sup *sup, pid_t pid)
 {
 	int status;
 
-	if (waitpid(pid, &status, WNOHANG) == pid)
+	/* 0 for a kill(2) from outside our pid namespace: not a child. */
+	if (pid > 0 && waitpid(pid, &status, WNOHANG | __WALL) == pid)
 		exited(sup, pid, status);
 }
 
 /*
  * Every child that has exited. waitpid(-1) makes the kernel walk the whole
- * list of children, so this runs only with few of them, and when stopping;
- * with ten thousand, sweep() reaps one exit at a time.
+ * list of children, so this runs only when stopping; otherwise sweep()
+ * reaps one exit at a time.
  */
 static void
 reap(struct sup *sup)
@@ -743,78 +742,17 @@ reap(struct sup *sup)
 	int status;
 	pid_t pid;
 
-	while (!sup->done && (pid = waitpid(-1, &status, WNOHANG)) > 0)
+	while (!sup->done &&
+	    (pid = waitpid(-1, &status, WNOHANG | __WALL)) > 0)
 		exited(sup, pid, status);
 }
 
-/* Reap the announced exits that have happened; keep the others. */
+/* sup_run() sweeps once nothing else is ready, or soon at the latest. */
 static void
-reap_announced(struct sup *sup)
+sweep_soon(struct sup *sup)
 {
-	size_t i = 0;
-
-	while (i < sup->nexiting && !sup->done) {
-		pid_t pid = sup->exiting[i];
-		int status;
-		pid_t r = waitpid(pid, &status, WNOHANG);
-
-		if (r == 0) {
-			i++;
-			continue;
-		}
-		sup->exiting[i] = sup->exiting[--sup->nexiting];
-		if (r == pid)
-			exited(sup, pid, status);
-	}
-}
-
-void
-sup_child_exiting(struct sup *sup, pid_t pid)
-{
-	if (sup->nexiting == sup->exiting_cap) {
-		size_t cap = sup->exiting_cap * 2 + 64;
-		pid_t *p = arena_alloc(cap * sizeof(*p));
-
-		if (p == NULL)
-			return;	/* the sweep will find it */
-		if (sup->exiting != NULL)
-			memcpy(p, sup->exiting, sup->nexiting * sizeof(*p));
-		arena_free(sup->exiting, sup->exiting_cap * sizeof(*p));
-		sup->exiting = p;
-		sup->exiting_cap = cap;
-	}
-	sup->exiting[sup->nexiting++] = pid;
-	/* Often still running: then the SIGCHLD it sends will bring us back. */
-	reap_announced(sup);
-}
-
-static void
-arm_sweep(struct sup *sup)
-{
-	struct itimerspec once = {
-		.it_value = { .tv_nsec = SUP_SWEEP_DELAY_MS * 1000000L },
-	};
-
-	if (!sup->sweep_armed && timerfd_settime(sup->sweepfd, 0, &once,
-	    NULL) == 0)
-		sup->sweep_armed = true;
-}
-
-/*
- * The sweep is due: sup_run() runs it once nothing else is ready. Exits
- * announced meanwhile are then reaped by pid, and the sweep finds only
- * the unannounced ones, instead of walking ten thousand children for each
- * exit whose announcement was still waiting to be read.
- */
-static void
-on_sweep(void *ctx)
-{
-	struct sup *sup = ctx;
-	uint64_t expirations;
-
-	if (read(sup->sweepfd, &expirations, sizeof(expirations)) == -1)
+	if (sup->sweep_due)
 		return;
-	sup->sweep_armed = false;
 	sup->sweep_due = true;
 	sup->sweep_by = proc_now_ms() + SUP_SWEEP_DELAY_MS;
 }
@@ -830,10 +768,11 @@ sweep(struct sup *sup)
 	pid_t pid;
 
 	sup->sweep_due = false;
-	if (sup->stopping || (pid = waitpid(-1, &status, WNOHANG)) <= 0)
+	if (sup->stopping ||
+	    (pid = waitpid(-1, &status, WNOHANG | __WALL)) <= 0)
 		return;
 	exited(sup, pid, status);
-	sup->sweep_due = true;
+	sweep_soon(sup);
 }
 
 /* --- the event loop ------------------------------------------------------ */
@@ -846,18 +785,49 @@ stop(struct sup *sup)
 	sup->exit = SUP_STOPPED;
 }
 
+/*
+ * The child an exit signal names. signalfd(2) lays a siginfo out by its
+ * signal's number, and a real-time signal's as SIGPOLL's: si_band, which
+ * shares its place with si_pid, so that ssi_band holds the pid (on x86_64,
+ * as its low half) and ssi_pid is 0. ssi_pid is taken when it is set: a
+ * kernel that lays the siginfo out by its code, as it does SIGCHLD's.
+ */
+static pid_t
+exit_pid(const struct signalfd_siginfo *si)
+{
+	return si->ssi_pid != 0 ? (pid_t)si->ssi_pid : (pid_t)si->ssi_band;
+}
+
+/*
+ * Each exit signal names its child. A SIGCHLD names one of the children
+ * not made by proc_fork_linked() that exited while it was pending (an
+ * orphan the root adopted), or none (a child stopped): a sweep finds the
+ * rest. So it does when the queue of exit signals may have been full, as
+ * the kernel drops what does not fit: the limit on pending signals is the
+ * whole uid's, and queue_full, half of it, leaves the other half to the
+ * uid's other processes.
+ */
 static void
 read_signals(struct sup *sup)
 {
-	struct signalfd_siginfo si;
-	pid_t child = 0;
+	struct signalfd_siginfo si[SUP_SIGNALS_AT_ONCE];
+	size_t exits = 0;
 	bool term = false;
+	ssize_t n;
 
-	while (read(sup->sigfd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGCHLD)
-			child = (pid_t)si.ssi_pid;
-		else
-			term = true;
+	while ((n = read(sup->sigfd, si, sizeof(si))) > 0) {
+		for (size_t i = 0; i < (size_t)n / sizeof(si[0]); i++) {
+			if ((int)si[i].ssi_signo == PROC_EXIT_SIGNAL) {
+				reap_pid(sup, exit_pid(&si[i]));
+				if (++exits == sup->queue_full)
+					sweep_soon(sup);
+			} else if (si[i].ssi_signo == SIGCHLD) {
+				reap_pid(sup, (pid_t)si[i].ssi_pid);
+				sweep_soon(sup);
+			} else {
+				term = true;
+			}
+		}
 	}
 	if (sup->stopping)
 		return;
@@ -865,20 +835,6 @@ read_signals(struct sup *sup)
 	if (term && sup->in_call) {
 		sup->stop_pending = true;
 		term = false;
-	}
-	/*
-	 * SIGCHLD is not queued: children that exit while one is pending
-	 * share it, and only one pid comes with it. Reap that one and those
-	 * that announced their exit now; with few children, sweep at once,
-	 * otherwise a moment later, for exits nobody announced (kill -9).
-	 */
-	if (child != 0) {
-		reap_pid(sup, child);
-		reap_announced(sup);
-		if (sup->running.count <= SUP_SWEEP_AT_ONCE)
-			reap(sup);
-		else
-			arm_sweep(sup);
 	}
 	if (term && !sup->done)
 		stop(sup);
@@ -984,6 +940,18 @@ sup_run(struct sup *sup)
 
 /* --- construction -------------------------------------------------------- */
 
+/* See read_signals(): after how many exit signals some may have been lost. */
+static size_t
+queue_full(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_SIGPENDING, &rl) == -1 ||
+	    rl.rlim_cur == RLIM_INFINITY)
+		return SIZE_MAX;
+	return rl.rlim_cur / 2 > 0 ? (size_t)(rl.rlim_cur / 2) : 1;
+}
+
 struct sup *
 sup_create(const struct sup_flags *flags, const struct child_spec *specs,
     size_t nspecs)
@@ -1011,13 +979,11 @@ sup_create(const struct sup_flags *flags, const struct child_spec *specs,
 		log_err(1, "signalfd");
 	if ((sup->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		log_err(1, "epoll_create1");
-	if ((sup->sweepfd = timerfd_create(CLOCK_MONOTONIC,
-	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1 ||
-	    (sup->retryfd = timerfd_create(CLOCK_MONOTONIC,
+	if ((sup->retryfd = timerfd_create(CLOCK_MONOTONIC,
 	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
 		log_err(1, "timerfd_create");
+	sup->queue_full = queue_full();
 	sup_watch(sup, sup->sigfd, on_signal, sup);
-	sup_watch(sup, sup->sweepfd, on_sweep, sup);
 	sup_watch(sup, sup->retryfd, on_retry, sup);
 	return sup;
 }

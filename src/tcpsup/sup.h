@@ -44,7 +44,8 @@ struct child_spec {
 	void			(*start)(void *arg, void *extra);
 	/*
 	 * Instead of fork and start: make the child some other way, as this
-	 * supervisor's own child (CLONE_PARENT), and return its pid, or -1
+	 * supervisor's own child (CLONE_PARENT) that sends PROC_EXIT_SIGNAL
+	 * when it exits (proc.h), and return its pid, or -1
 	 * with errno (EAGAIN, ENOMEM: a shortage). NULL: fork and start.
 	 */
 	pid_t			(*spawn)(void *arg, void *extra);
@@ -141,20 +142,6 @@ void	sup_on_reaped(struct sup *,
  * Returns -1 if pid is not a running child.
  */
 int	sup_signal_child(struct sup *, pid_t, int sig);
-
-/*
- * Up to this many children, a supervisor reaps with waitpid(-1) on every
- * SIGCHLD, which is cheap then: children need not announce their exits.
- */
-#define SUP_SWEEP_AT_ONCE	64
-
-/*
- * A role learned from the child itself that it is about to exit. Its
- * supervisor then reaps it by pid as soon as it can, instead of making the
- * kernel walk every child with waitpid(-1): with thousands of children
- * that walk, not the fork, is what an exit costs.
- */
-void	sup_child_exiting(struct sup *, pid_t);
 
 /* Run until told to stop or until the restart intensity is reached. */
 enum sup_exit sup_run(struct sup *);

@@ -2,8 +2,8 @@
  * test_sup.c -- the supervisor engine with real child processes: OTP's
  * restart table (restart type x exit reason), the intensity give-up, stop
  * order, simple_one_for_one shutdown with its shared timer, start errors,
- * a role reporting a child's exit itself or signalling one, and the sweep
- * that reaps exits nobody announced among many children.
+ * a role reporting a child's exit itself or signalling one, and many
+ * children's exits at once, each reaped by its pid or swept up.
  * Reports go to a memfd standing in for stderr, and are checked as text.
  */
 #include <criterion/criterion.h>
@@ -981,20 +981,23 @@ Test(sup, role_reports_an_exit_or_signals_a_child_itself)
 	cr_assert_eq(count("Reason:     killed"), 1, "%s", reports());
 }
 
-/* --- the sweep: many children, exits that nobody announced ---------------- */
+/* --- many children exiting at once -------------------------------------- */
 
 /*
- * More children than the engine sweeps for on every SIGCHLD, so that a
- * timed sweep must reap those that exit together and share SIGCHLDs.
+ * Exits that happen together, among more children: each is reaped by the
+ * pid its exit signal carries, and the sweep reaps those no signal named.
  */
-#define SWEEP_STAYING	80
-#define SWEEP_EXITING	40
+#define MANY_STAYING	80
+#define MANY_EXITING	40
 
-struct sweep_run {
+struct many_run {
 	struct sup	*sup;
 	int		 reaped;
 	int64_t		 exit_at;	/* ms, proc_now_ms(): when all exit */
 	int64_t		 all_reaped;	/* ms, when the last was reaped */
+	unsigned	 busy_ms;	/* how long each turn of the loop takes */
+	bool		 busy_once;	/* only the first turn */
+	int		 busy_fd;
 };
 
 /* extra: when to exit, so that all exit together; 0: wait to be stopped. */
@@ -1013,13 +1016,24 @@ exit_0_at(void *arg, void *extra)
 	_exit(0);
 }
 
+/* Made by fork(): it sends SIGCHLD when it exits, not PROC_EXIT_SIGNAL. */
+static pid_t
+fork_exit_0_at(void *arg, void *extra)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		exit_0_at(arg, extra);
+	return pid;
+}
+
 static void
 count_reaped(void *ctx, pid_t pid)
 {
-	struct sweep_run *r = ctx;
+	struct many_run *r = ctx;
 
 	(void)pid;
-	if (++r->reaped < SWEEP_EXITING)
+	if (++r->reaped < MANY_EXITING)
 		return;
 	r->all_reaped = proc_now_ms();
 	kill(getpid(), SIGTERM);
@@ -1032,25 +1046,26 @@ give_up(void *ctx)
 	kill(getpid(), SIGTERM);
 }
 
-/*
- * Never drained: the event loop is never idle while it is watched. Slow,
- * so that exits meanwhile share one SIGCHLD.
- */
+/* Never idle while it is watched, unless once: then it drains its pipe. */
 static void
-always_ready(void *ctx)
+busy(void *ctx)
 {
-	(void)ctx;
-	usleep(20 * 1000);
+	struct many_run *r = ctx;
+	char c;
+
+	usleep(r->busy_ms * 1000);
+	if (r->busy_once)
+		cr_assert_eq(read(r->busy_fd, &c, 1), 1);
 }
 
 /* Starts the children, runs until all are reaped or 5 s have passed. */
 static void
-run_sweep(struct sweep_run *r, bool busy)
+run_many(struct many_run *r, pid_t (*spawn)(void *, void *))
 {
 	const struct child_spec tmpl = {
 		.mfa = "{w,start_link,[]}", .modules = "[]",
 		.restart = RESTART_TEMPORARY, .shutdown = 1000,
-		.type = CHILD_WORKER, .start = exit_0_at,
+		.type = CHILD_WORKER, .start = exit_0_at, .spawn = spawn,
 	};
 	const struct itimerspec limit = { .it_value = { .tv_sec = 5 } };
 	int pipefd[2], tfd;
@@ -1058,48 +1073,69 @@ run_sweep(struct sweep_run *r, bool busy)
 	r->sup = dynamic_sup(&tmpl);
 	sup_on_exit(r->sup, count_reaped, r);
 	r->exit_at = proc_now_ms() + 500;
-	for (int i = 0; i < SWEEP_STAYING; i++)
+	for (int i = 0; i < MANY_STAYING; i++)
 		cr_assert(sup_start_child(r->sup, NULL) > 0);
-	for (int i = 0; i < SWEEP_EXITING; i++)
+	for (int i = 0; i < MANY_EXITING; i++)
 		cr_assert(sup_start_child(r->sup, (void *)(intptr_t)r->exit_at)
 		    > 0);
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	cr_assert(tfd >= 0);
 	cr_assert_eq(timerfd_settime(tfd, 0, &limit, NULL), 0);
 	sup_watch(r->sup, tfd, give_up, NULL);
-	if (busy) {
+	if (r->busy_ms > 0) {
 		cr_assert_eq(pipe(pipefd), 0);
 		cr_assert_eq(write(pipefd[1], "x", 1), 1);
-		sup_watch(r->sup, pipefd[0], always_ready, NULL);
+		r->busy_fd = pipefd[0];
+		sup_watch(r->sup, pipefd[0], busy, r);
 	}
 	cr_assert_eq(sup_run(r->sup), SUP_STOPPED);
 	close(tfd);
-	if (busy) {
+	if (r->busy_ms > 0) {
 		close(pipefd[0]);
 		close(pipefd[1]);
 	}
-}
-
-Test(sup, exits_nobody_announced_are_reaped_by_the_sweep)
-{
-	struct sweep_run r = { 0 };
-
-	run_sweep(&r, false);
-	cr_assert_eq(r.reaped, SWEEP_EXITING);
+	cr_assert_eq(r->reaped, MANY_EXITING);
 	/* Stopped since: those that stayed were shut down. */
-	cr_assert_eq(sup_count_children(r.sup), 0);
-	/* A sweep 200 ms after the first SIGCHLD, when the loop is idle. */
+	cr_assert_eq(sup_count_children(r->sup), 0);
+}
+
+/*
+ * The loop is never idle, and a sweep that is never idle reaps one exit
+ * each 200 ms, 8 s for all: only their own signals reap them this soon.
+ */
+Test(sup, exits_at_once_are_each_reaped_by_their_own_signal)
+{
+	struct many_run r = { .busy_ms = 20 };
+
+	run_many(&r, NULL);
+	cr_assert_lt(r.all_reaped - r.exit_at, 1000, "%lld ms",
+	    (long long)(r.all_reaped - r.exit_at));
+}
+
+/* SIGCHLD is not queued: exits share a few, and the sweep finds them. */
+Test(sup, exits_that_share_a_sigchld_are_reaped_by_the_sweep)
+{
+	struct many_run r = { 0 };
+
+	run_many(&r, fork_exit_0_at);
 	cr_assert_lt(r.all_reaped - r.exit_at, 2000, "%lld ms",
 	    (long long)(r.all_reaped - r.exit_at));
 }
 
-Test(sup, the_sweep_runs_even_when_the_loop_is_never_idle)
+/*
+ * Pending signals are limited, and the kernel drops an exit signal that
+ * does not fit. With room for 8, and the loop held while 40 children
+ * exit, most of them come unsignalled: the drain that finds the queue
+ * half full or more sweeps for them.
+ */
+Test(sup, exit_signals_the_queue_could_not_hold_are_swept_up)
 {
-	struct sweep_run r = { 0 };
+	struct many_run r = { .busy_ms = 1000, .busy_once = true };
+	struct rlimit rl;
 
-	run_sweep(&r, true);
-	cr_assert_eq(r.reaped, SWEEP_EXITING);
-	/* Idle never comes: at the latest 200 ms after it was due. */
-	cr_assert_lt(r.all_reaped - r.exit_at, 2000, "%lld ms",
-	    (long long)(r.all_reaped - r.exit_at));
+	/* Each test runs in a process of its own: no need to restore it. */
+	cr_assert_eq(getrlimit(RLIMIT_SIGPENDING, &rl), 0);
+	rl.rlim_cur = 8;
+	cr_assert_eq(setrlimit(RLIMIT_SIGPENDING, &rl), 0);
+	run_many(&r, NULL);
 }
