@@ -1,8 +1,9 @@
 /*
  * test_restart.c -- kill -9 anywhere in the tree and watch OTP's restart
- * rules: the listener comes back without refusing a connection, the client
- * supervisor comes back and takes its workers down with it, and a sixth
- * crash in 60 s ends the application.
+ * rules: the listener comes back without refusing a connection, workers
+ * killed together are each reported, the client supervisor comes back and
+ * takes its workers down with it, and a sixth crash in 60 s ends the
+ * application.
  */
 #include <criterion/criterion.h>
 
@@ -137,6 +138,53 @@ Test(restart, listener_kill_refuses_no_connection)
 	/* At most the one connection a listener held as it died. */
 	cr_assert_leq(r.failed, 3, "%d of %d connections failed", r.failed,
 	    r.connections);
+}
+
+/*
+ * kill -9 of many workers at once: the kernel would keep one SIGCHLD
+ * pending for all their exits, but each is reaped (a report is written
+ * once it is) by its own pid, and the clients left are served on.
+ */
+#define HELD	80
+#define KILLED	30
+
+Test(restart, workers_killed_together_are_each_reported)
+{
+	pid_t client_sup, victims[KILLED];
+	char buf[8], expect[128];
+	int fds[HELD];
+	size_t mark;
+
+	ts_start(&ts, NULL);
+	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	cr_assert(client_sup > 0);
+	for (int i = 0; i < HELD; i++)
+		cr_assert((fds[i] = ts_connect_echoed(&ts)) >= 0,
+		    "client %d not served", i);
+	for (int i = 0; i < KILLED; i++)
+		cr_assert((victims[i] = ts_worker_of(&ts, client_sup, fds[i],
+		    5000)) > 0, "no worker for client %d", i);
+	mark = ts.len;
+	for (int i = 0; i < KILLED; i++)
+		cr_assert_eq(kill(victims[i], SIGKILL), 0);
+	for (int i = 0; i < KILLED; i++) {
+		snprintf(expect, sizeof(expect),
+		    "     Reason:     killed\n"
+		    "     Offender:   [{pid,%d},\n", (int)victims[i]);
+		cr_assert(ts_wait_log(&ts, mark, expect, 5000),
+		    "no report for worker %d; stderr since the kills:\n%s",
+		    (int)victims[i], ts.log + mark);
+		cr_assert(ts_closed_by_peer(fds[i], 5000));
+	}
+	cr_assert_eq(ts_count(&ts, mark, "=SUPERVISOR REPORT===="), KILLED,
+	    "%s", ts.log + mark);
+	for (int i = KILLED; i < HELD; i++) {
+		cr_assert_eq(ts_send_frame(fds[i], "again", 5), 0);
+		cr_assert_eq(ts_recv_frame(fds[i], buf, sizeof(buf)), 5,
+		    "client %d not served after the kills", i);
+	}
+	for (int i = 0; i < HELD; i++)
+		close(fds[i]);
 }
 
 Test(restart, client_sup_kill_takes_its_workers_and_comes_back)

@@ -151,11 +151,12 @@ Test(sandbox, one_confined_spawner_clones_every_worker)
 
 	ts_start(&ts, NULL);
 	client_sup = ts_child(&ts, ts.pid, "tcp_client_sup");
+	/* ts_worker_of() finds them among tcp_client_sup's own children. */
+	w1 = serving_worker(&fd1);
+	/* Named before it confines itself, and confined before it clones. */
 	spawner = spawner_of(client_sup);
 	assert_status(spawner, "Seccomp:", "2");
 	assert_status(spawner, "NoNewPrivs:", "1");
-	/* ts_worker_of() finds them among tcp_client_sup's own children. */
-	w1 = serving_worker(&fd1);
 	w2 = serving_worker(&fd2);
 	cr_assert_neq(w1, w2);
 	cr_assert_eq(spawner_of(client_sup), spawner);
