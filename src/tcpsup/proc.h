@@ -18,7 +18,7 @@
  * which walks every child in the kernel. A clone made with CLONE_PARENT
  * (a worker, sandbox.c) sends what the process that made it sends.
  */
-#define PROC_EXIT_SIGNAL	(SIGRTMIN + 0)
+#define PROC_EXIT_SIGNAL	SIGRTMIN
 
 /*
  * fork(2) a child linked to the caller: the child gets SIGKILL when the

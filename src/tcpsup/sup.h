@@ -45,8 +45,9 @@ struct child_spec {
 	/*
 	 * Instead of fork and start: make the child some other way, as this
 	 * supervisor's own child (CLONE_PARENT) that sends PROC_EXIT_SIGNAL
-	 * when it exits (proc.h), and return its pid, or -1
-	 * with errno (EAGAIN, ENOMEM: a shortage). NULL: fork and start.
+	 * when it exits (proc.h; a SIGCHLD would cost a sweep), and return
+	 * its pid, or -1 with errno (EAGAIN, ENOMEM: a shortage). NULL: fork
+	 * and start.
 	 */
 	pid_t			(*spawn)(void *arg, void *extra);
 	/*
