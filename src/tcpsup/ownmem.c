@@ -159,9 +159,21 @@ ownmem_image(void)
 
 	if (!is_static() || (n = regions(r, MAX_REGIONS)) == -1)
 		return;
-	for (int i = 0; i < n; i++)
-		if (r[i].owned && !r[i].stack)
-			own(r[i].lo, r[i].hi, r[i].prot);
+	for (int i = 0, j; i < n; i = j) {
+		uintptr_t hi = r[i].hi;
+
+		j = i + 1;
+		if (!r[i].owned || r[i].stack)
+			continue;
+		/*
+		 * Neighbours alike (the executable's data and its bss) made
+		 * one mapping: one fewer for every clone to copy and link.
+		 */
+		while (j < n && r[j].owned && !r[j].stack && r[j].lo == hi &&
+		    r[j].prot == r[i].prot)
+			hi = r[j++].hi;
+		own(r[i].lo, hi, r[i].prot);
+	}
 }
 
 void

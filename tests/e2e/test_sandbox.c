@@ -169,6 +169,7 @@ struct maps {
 	bool	 dynamic;	/* a shared object is mapped */
 	int	 exe_writable;	/* rw-p mappings of the executable itself */
 	int	 exe_one_page_code;	/* r-xp ones of one page: the clone page */
+	int	 rw_after_rw;	/* rw-p mappings right after another */
 	long	 stack_kib;
 };
 
@@ -177,7 +178,7 @@ maps_of(pid_t pid)
 {
 	struct maps m = { .stack_kib = -1 };
 	char path[64], line[512], perms[5], file[256];
-	unsigned long lo, hi;
+	unsigned long lo, hi, rw_end = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
@@ -188,6 +189,10 @@ maps_of(pid_t pid)
 		    perms, file) < 3)
 			continue;
 		m.dynamic |= strstr(file, ".so") != NULL;
+		if (strcmp(perms, "rw-p") == 0) {
+			m.rw_after_rw += lo == rw_end;
+			rw_end = hi;
+		}
 		if (strcmp(file, "[stack]") == 0)
 			m.stack_kib = (long)(hi - lo) / 1024;
 		if (strstr(file, "/tcpsup") == NULL)
@@ -201,9 +206,9 @@ maps_of(pid_t pid)
 }
 
 /*
- * The spawner copies its memory into mappings of its own, and keeps only
- * the live top of its first stack; the page it clones from is a mapping
- * apart, which a worker unmaps whole. Only the static build does so
+ * The spawner copies its memory into mappings of its own, data and bss
+ * into one, and keeps only the live top of its first stack; the page it
+ * clones from is a mapping apart, which a worker unmaps whole. Only the static build does so
  * (ownmem.h): the sanitizers' builds are dynamic.
  */
 Test(sandbox, the_spawner_owns_its_memory_and_its_clone_page_apart)
@@ -222,6 +227,7 @@ Test(sandbox, the_spawner_owns_its_memory_and_its_clone_page_apart)
 		cr_skip_test("a dynamic build copies nothing");
 	cr_assert_eq(s.exe_writable, 0, "the spawner's data is the file's");
 	cr_assert_eq(w.exe_writable, 0, "the worker's data is the file's");
+	cr_assert_eq(w.rw_after_rw, 0, "the worker's data and bss are apart");
 	cr_assert(s.stack_kib > 0 && s.stack_kib <= 64, "[stack] %ld KiB",
 	    s.stack_kib);
 	cr_assert_eq(s.exe_one_page_code, 1, "no clone page apart");
