@@ -1126,14 +1126,22 @@ Test(sup, exits_that_share_a_sigchld_are_reaped_by_the_sweep)
  * Pending signals are limited, and the kernel drops an exit signal that
  * does not fit. With room for 8, and the loop held while 40 children
  * exit, most of them come unsignalled: the drain that finds the queue
- * half full or more sweeps for them.
+ * half full or more sweeps for them. The limit counts the signals
+ * pending for every process of the uid: under a uid of its own, this
+ * test's are the only ones. Each test runs in a process of its own, so
+ * neither the uid nor the limit needs to be restored.
  */
 Test(sup, exit_signals_the_queue_could_not_hold_are_swept_up)
 {
+	const uid_t uid = 2000000000u + (uid_t)getpid();
 	struct many_run r = { .busy_ms = 1000, .busy_once = true };
 	struct rlimit rl;
 
-	/* Each test runs in a process of its own: no need to restore it. */
+	if (geteuid() != 0)
+		cr_skip_test("root is needed to take a uid of its own");
+	cr_assert_eq(setgroups(0, NULL), 0);
+	cr_assert_eq(setresgid(uid, uid, uid), 0);
+	cr_assert_eq(setresuid(uid, uid, uid), 0);
 	cr_assert_eq(getrlimit(RLIMIT_SIGPENDING, &rl), 0);
 	rl.rlim_cur = 8;
 	cr_assert_eq(setrlimit(RLIMIT_SIGPENDING, &rl), 0);
