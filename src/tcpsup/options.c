@@ -229,6 +229,19 @@ number(struct parse *p, const char *name, const char *arg, long long min,
 	return n;
 }
 
+/* One of two words: true for the first, false for the second. */
+static bool
+first_of(struct parse *p, const char *name, const char *arg,
+    const char *first, const char *second)
+{
+	if (strcmp(arg, second) == 0)
+		return false;
+	if (strcmp(arg, first) != 0)
+		fail(p, "--%s '%s': expected %s or %s", name, arg, first,
+		    second);
+	return true;
+}
+
 /* A timeout in seconds, or infinity (IDLE_INFINITY). */
 static int
 seconds(struct parse *p, const char *name, const char *arg)
@@ -458,12 +471,8 @@ parse_one(struct parse *p, int ch, const char *arg, struct options *o,
 		    arg, 1, 128);
 		break;
 	case OPT_LOG_FORMAT:
-		if (strcmp(arg, "sasl") == 0)
-			o->log_format = REPORT_SASL;
-		else if (strcmp(arg, "json") == 0)
-			o->log_format = REPORT_JSON;
-		else
-			fail(p, "--log-format '%s': expected sasl or json", arg);
+		o->log_format = first_of(p, "log-format", arg, "sasl", "json") ?
+		    REPORT_SASL : REPORT_JSON;
 		break;
 	case OPT_CONTROL:
 		parse_control(p, arg, o);
@@ -486,12 +495,7 @@ parse_one(struct parse *p, int ch, const char *arg, struct options *o,
 		o->sandbox = false;
 		break;
 	case OPT_SCHED:
-		if (strcmp(arg, "batch") == 0)
-			o->sched_batch = true;
-		else if (strcmp(arg, "inherit") == 0)
-			o->sched_batch = false;
-		else
-			fail(p, "--sched '%s': expected batch or inherit", arg);
+		o->sched_batch = first_of(p, "sched", arg, "batch", "inherit");
 		break;
 	case OPT_ENV:
 		parse_env(p, arg, o);
