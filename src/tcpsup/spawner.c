@@ -87,7 +87,7 @@ static struct area area __attribute__((aligned(PAGE)));
 /* What the loop on that stack needs: set once, before it starts. */
 static const struct echo_fsm_conf *conf;
 static pid_t supervisor;
-static int notices = -1;	/* with --reuse: descriptor 4 */
+static int notices = -1;	/* with --reuse: where it was moved */
 
 /* A request's descriptor and kind, as one argument for the clone. */
 #define REQUEST(fd, kind)	((uintptr_t)(fd) << 8 | (uint8_t)(kind))
@@ -161,19 +161,22 @@ serve_requests(void)
 static void __attribute__((noreturn))
 spawner_main(const struct echo_fsm_conf *c, int requests, pid_t sup)
 {
-	int keep[3], n = 0;
+	int keep[3], n = 0, syslog = -1;
 
+	/* proc_keep_only() moves keep[i] to descriptor 3 + i. */
 	keep[n++] = requests;
-	if (c->notices != -1)
+	if (c->notices != -1) {
+		notices = 3 + n;
 		keep[n++] = c->notices;
+	}
 	/* --syslog's socket too: a worker cannot make one (sandbox.h). */
-	if (sysreport_fd() != -1)
+	if (sysreport_fd() != -1) {
+		syslog = 3 + n;
 		keep[n++] = sysreport_fd();
+	}
 	proc_keep_only(keep, n);
-	if (c->notices != -1)
-		notices = 4;
-	if (sysreport_fd() != -1)
-		sysreport_moved(3 + n - 1);
+	if (syslog != -1)
+		sysreport_moved(syslog);
 	/* Its clones start with its mask: a worker's, everything unblocked. */
 	proc_unblock_signals();
 	proc_rseq_off();
