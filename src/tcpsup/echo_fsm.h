@@ -17,13 +17,13 @@ struct echo_fsm_notice {
 	enum { ECHO_FSM_IDLE } what;
 };
 
-/* What every worker of a tcp_client_sup shares. */
 /*
  * The frame buffer a worker is given: enough for the default --max-frame
  * and for raw mode. A larger --max-frame maps one of its own.
  */
 #define ECHO_FSM_BUFSIZE	(65536 + 8)
 
+/* What every worker of a tcp_client_sup shares. */
 struct echo_fsm_conf {
 	const struct options	*opts;
 	/* Where to send struct echo_fsm_notice, with --reuse; else -1. */

@@ -22,8 +22,7 @@
  * (the executable's data and bss, the heap), except the stack it runs on,
  * into one made afresh at the same place, with the same protection;
  * neighbours with the same protection into one. Pages that hold only
- * zeros are left out. A mapping that cannot be
- * copied stays as it was.
+ * zeros are left out. A mapping that cannot be copied stays as it was.
  */
 void	ownmem_image(void);
 

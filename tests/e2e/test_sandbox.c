@@ -208,8 +208,8 @@ maps_of(pid_t pid)
 /*
  * The spawner copies its memory into mappings of its own, data and bss
  * into one, and keeps only the live top of its first stack; the page it
- * clones from is a mapping apart, which a worker unmaps whole. Only the static build does so
- * (ownmem.h): the sanitizers' builds are dynamic.
+ * clones from is a mapping apart, which a worker unmaps whole. Only the
+ * static build does so (ownmem.h): the sanitizers' builds are dynamic.
  */
 Test(sandbox, the_spawner_owns_its_memory_and_its_clone_page_apart)
 {
